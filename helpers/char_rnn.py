@@ -167,3 +167,21 @@ def nll_per_char(parameters, examples, vocab_size):
         total_loss += loss
         total_chars += len(Y)
     return total_loss / total_chars
+
+
+def nll_per_char_from_probs(probs, targets, mask):
+    """Average negative log-likelihood per real character from a Keras model's softmax output.
+
+    Parameters
+    ----------
+    probs : ndarray (m, T_x, vocab_size)   predicted probabilities of the next character
+    targets : int ndarray (m, T_x)         the true next characters
+    mask : ndarray (m, T_x)                1 for real characters, 0 for padding
+
+    Returns
+    -------
+    float   nats per character, comparable with `nll_per_char`
+    """
+    picked = np.take_along_axis(probs, targets[..., None], axis=-1)[..., 0]  # (m, T_x)
+    picked = np.clip(picked, 1e-12, 1.0)  # log(0) would be -inf for a padded position
+    return float(-np.sum(mask * np.log(picked)) / np.sum(mask))
