@@ -450,11 +450,12 @@ def compare_leaves(leaves, spec, case, record):
         n_bad = int(np.size(close) - np.count_nonzero(close))
         err = float(np.max(np.abs(got - exp)))
         tolerance = f"tolerance {spec.atol:.0e} + {spec.rtol:.0e}*|expected|"
-        if exp.ndim == 0:
-            where = f"expected {fmt_number(exp[()])}, got {fmt_number(got[()])}"
+        first = () if exp.ndim == 0 else tuple(np.argwhere(~close)[0])
+        at = "" if exp.ndim == 0 else f"first at {fmt_index(first)}: "
+        if record.suite == "hidden":  # feedback reaches students: never show a hidden expected value
+            where = f"{at}got {fmt_number(got[first])} (the expected value of a hidden case is not shown)"
         else:
-            first = tuple(np.argwhere(~close)[0])
-            where = f"first at {fmt_index(first)}: expected {fmt_number(exp[first])}, got {fmt_number(got[first])}"
+            where = f"{at}expected {fmt_number(exp[first])}, got {fmt_number(got[first])}"
         hint = hint_for(leaves, spec, case, record)
         fail(
             spec.name,
@@ -577,16 +578,19 @@ class Assignment:
 
     def check(self, func_name, func, suite="public"):
         """Grade `func` as `func_name` on the cases of `suite`; raise CheckFailure on the first problem."""
+        # returns None on purpose: nbgrader reads a number left as a test cell's
+        # output as partial credit, so a check must never return one
         graded = self.graded[func_name]
         if graded.check is not None:
-            return graded.check(func, suite)
+            graded.check(func, suite)
+            return None
         record = self.record(suite)
         cases = self.cases(func_name, suite, record)
         passed = run_check(func, graded.spec, cases, record, quiet=graded.after is not None)
         if graded.after is not None:
             graded.after(func, suite, cases)
             print(f"{func_name}: all {passed} {suite} cases passed")
-        return passed
+        return None
 
     def preview(self, func_name, func):
         """Print the student's outputs beside the expected ones on the first public case."""

@@ -16,17 +16,24 @@ DEFAULT_STEP = 1e-5  # small enough for O(h^2) error, large enough to avoid canc
 
 
 def rel_error(x, y):
-    """Largest relative error max |x - y| / max(1e-8, |x| + |y|) over all entries.
+    """Relative error of two arrays: ||x - y|| / (||x|| + ||y||), Euclidean norms.
 
-    Returns a float: below 1e-7 means the two arrays agree to about 7 digits.
+    Measured over the whole array, so entries that are nearly zero (where
+    finite differences are pure rounding noise) cannot dominate. Below 1e-7
+    means the two agree to about 7 digits. Two zero arrays have error 0.
+
+    Raises
+    ------
+    ValueError  if the shapes differ.
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if x.shape != y.shape:
         raise ValueError(f"rel_error needs arrays of one shape, got {x.shape} and {y.shape}")
-    if x.size == 0:
+    denominator = np.linalg.norm(x) + np.linalg.norm(y)
+    if denominator == 0:
         return 0.0
-    return float(np.max(np.abs(x - y) / np.maximum(1e-8, np.abs(x) + np.abs(y))))
+    return float(np.linalg.norm(x - y) / denominator)
 
 
 def numerical_gradient(loss_fn, x, h=DEFAULT_STEP):

