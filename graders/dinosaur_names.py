@@ -73,7 +73,7 @@ def _clip_in_place(func, suite, cases):
                     "clip", case,
                     f"the caller's array gradients['{name}'] still holds entries beyond ±{max_value}",
                     "clip must work in place: the returned dict is right but the original arrays were not changed",
-                    "hint:   use np.clip(gradients[name], -max_value, max_value, out=gradients[name])",
+                    "hint:   give np.clip an out= argument so it overwrites the array it reads",
                 )
 
 

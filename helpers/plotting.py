@@ -69,7 +69,8 @@ def compare_bars(values, title="", ylabel="", reference=None, reference_label=No
                     ha="center", va="bottom")
     if reference is not None:
         ax.axhline(reference, color="gray", linestyle="--", label=reference_label)
-        ax.legend(loc="lower right")
+        ax.set_ylim(top=1.2 * max(reference, max(heights)))  # room for the legend above the line
+        ax.legend(loc="upper right")
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     fig.tight_layout()

@@ -254,10 +254,13 @@ def grade_rows(course_root=REPO_ROOT):
     with Gradebook(course_config(course_root).CourseDirectory.db_url) as gradebook:
         for assignment in sorted(gradebook.assignments, key=lambda a: a.name):
             for student in sorted(gradebook.students, key=lambda s: s.id):
+                # nbgrader enters a submission before running it; only an autograded folder proves it ran
+                ran = (Path(course_root) / "autograded" / student.id / assignment.name).is_dir()
                 try:
                     submission = gradebook.find_submission(assignment.name, student.id)
                     rows.append({"student": student.id, "assignment": assignment.name,
-                                 "score": submission.score, "max_score": submission.max_score, "graded": True})
+                                 "score": submission.score if ran else 0.0, "max_score": submission.max_score,
+                                 "graded": ran})
                 except MissingEntry:
                     rows.append({"student": student.id, "assignment": assignment.name,
                                  "score": 0.0, "max_score": assignment.max_score, "graded": False})
