@@ -16,6 +16,7 @@ c.CourseDirectory.course_id = "sequence-models"
 c.CourseDirectory.root = COURSE_ROOT
 c.CourseDirectory.source_directory = "notebooks"
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(COURSE_ROOT, "gradebook.db")
+c.Exchange.root = os.path.join(COURSE_ROOT, "exchange")  # nbgrader's default lives in /usr/local/share
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.enforce_metadata = True

@@ -133,9 +133,6 @@ class Record:
             )
         return self.arrays[key]
 
-    def has(self, func_name, case_name, path):
-        return record_key(func_name, case_name, path) in self.arrays
-
     def wrong_outputs(self, func_name, case_name):
         """{variant: {path: array}} recorded from the known-wrong variants for one case."""
         prefix = f"{func_name}|{case_name}|{WRONG_MARK}"
@@ -520,16 +517,17 @@ def show_expected(spec, case, record):
 def preview(func, spec, case, record):
     """Print the student's outputs beside the expected ones for one case, without grading.
 
-    Errors are reported, not raised, so the quick-look cell of an unfinished
-    exercise prints a friendly line instead of a traceback.
+    Errors are reported, not raised: the quick-look cell of an unfinished
+    exercise says why it has nothing to show and still prints the expected output.
     """
-    print(f"{spec.name} on {case.describe()}:")
     try:
         named = split_outputs(call_student(func, spec.name, case), spec, case)
         leaves = flatten_outputs(named, spec, case)
     except CheckFailure as failure:
-        print("  " + str(failure).split("\n", 1)[-1].strip())
+        print(f"{spec.name}: " + str(failure).split("\n", 1)[-1].strip().split("\n")[0].strip())
+        show_expected(spec, case, record)
         return
+    print(f"{spec.name} on {case.describe()}:")
     for path, expected in reference_leaves(spec, case, record).items():
         print(f"  {path:<18} yours    {fmt_preview(leaves[path])}")
         print(f"  {'':<18} expected {fmt_preview(expected)}")
@@ -599,9 +597,3 @@ class Assignment:
         record = self.record("public")
         case = self.cases(func_name, "public", record)[0]
         preview(func, self.graded[func_name].spec, case, record)
-
-    def show_expected(self, func_name):
-        """Print the recorded outputs of the first public case."""
-        record = self.record("public")
-        case = self.cases(func_name, "public", record)[0]
-        show_expected(self.graded[func_name].spec, case, record)

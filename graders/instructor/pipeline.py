@@ -52,12 +52,21 @@ def course_config(course_root=REPO_ROOT):
     overrides.CourseDirectory.root = str(course_root)
     overrides.CourseDirectory.source_directory = str(REPO_ROOT / "notebooks")
     overrides.CourseDirectory.db_url = "sqlite:///" + str(course_root / "gradebook.db")
+    overrides.Exchange.root = str(course_root / "exchange")
     overrides.Execute.kernel_name = sandbox_kernel.KERNEL_NAME
     config.merge(overrides)
     return config
 
 
+def _environment_on_path():
+    """nbgrader runs command-line tools (alembic) by name: make this environment's bin/ findable."""
+    bin_dir = str(Path(sys.prefix) / "bin")
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+
+
 def nbgrader_api(course_root=REPO_ROOT):
+    _environment_on_path()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
@@ -153,6 +162,7 @@ def validate_notebook(path, invert=False, course_root=REPO_ROOT):
     from nbgrader.validator import Validator
 
     _quick_mode()
+    _environment_on_path()
     path = Path(path)
     problems = []
     nb = nbformat.read(path, as_version=4)
@@ -250,6 +260,7 @@ def grade_rows(course_root=REPO_ROOT):
     """One dict per (student, assignment) in the gradebook: score, max_score, and whether it was graded."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    _environment_on_path()
     rows = []
     with Gradebook(course_config(course_root).CourseDirectory.db_url) as gradebook:
         for assignment in sorted(gradebook.assignments, key=lambda a: a.name):
