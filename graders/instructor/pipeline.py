@@ -91,11 +91,28 @@ def _assignments(names):
 
 
 def install_kernel(prefix=sys.prefix):
-    """Install the sandbox kernelspec into this environment (share/jupyter/kernels/course-grading)."""
-    folder = Path(prefix) / "share" / "jupyter" / "kernels" / sandbox_kernel.KERNEL_NAME
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "kernel.json").write_text(json.dumps(sandbox_kernel.kernel_spec(), indent=1))
-    return folder
+    """Install the kernels of this environment (share/jupyter/kernels/).
+
+    - course-grading: the sandbox used by validation and autograding;
+    - python3 (what the notebooks name): this environment's interpreter, with
+      TensorFlow's C++ log lines kept out of cell outputs (DESIGN.md, known traps).
+    """
+    kernels = Path(prefix) / "share" / "jupyter" / "kernels"
+    specs = {
+        sandbox_kernel.KERNEL_NAME: sandbox_kernel.kernel_spec(),
+        "python3": {
+            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
+                     "--IPKernelApp.capture_fd_output=False"],
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "env": {"TF_CPP_MIN_LOG_LEVEL": "2"},
+            "metadata": {"debugger": True},
+        },
+    }
+    for name, spec in specs.items():
+        (kernels / name).mkdir(parents=True, exist_ok=True)
+        (kernels / name / "kernel.json").write_text(json.dumps(spec, indent=1))
+    return kernels
 
 
 # --------------------------------------------------------------------------- release
@@ -326,7 +343,7 @@ def main(argv=None):
         export(args.to, course_root=root)
         return 0
     if args.command == "install-kernel":
-        print(f"kernel installed in {install_kernel()}")
+        print(f"kernels installed in {install_kernel()}")
         return 0
     return 2
 
