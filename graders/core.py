@@ -590,8 +590,12 @@ class Assignment:
             print(f"{func_name}: all {passed} {suite} cases passed")
         return None
 
+    def sample_inputs(self, func_name):
+        """Deep copies of the inputs of the first public case, for experiments in a notebook."""
+        return copy.deepcopy(self.cases(func_name, "public")[0].args)
+
     def preview(self, func_name, func):
-        """Print the student's outputs beside the expected ones on the first public case."""
+        """Quick look: the student's outputs beside the expected ones on the first public case."""
         if self.graded[func_name].preview is not None:
             return self.graded[func_name].preview(func)
         record = self.record("public")
