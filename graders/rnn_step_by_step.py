@@ -9,8 +9,6 @@ so a backward pass is graded on its own even when the forward pass is wrong.
 Layout is features-first: xt (n_x, m), x (n_x, m, T_x), a (n_a, m, T_x).
 """
 
-import copy
-
 import numpy as np
 
 from graders import core
