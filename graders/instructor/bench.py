@@ -114,8 +114,7 @@ def run_notebook(assignment, quick):
     os.environ[budget.QUICK_ENV_VAR] = env_quick
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     client = NotebookClient(nb, timeout=NOTEBOOK_TIMEOUT_S, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}},
-                            extra_arguments=["--IPKernelApp.capture_fd_output=False"])
+                            resources={"metadata": {"path": str(path.parent)}})
     memory = PeakMemory()
     error = None
     start = time.perf_counter()

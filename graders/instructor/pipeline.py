@@ -90,26 +90,33 @@ def _assignments(names):
 # --------------------------------------------------------------------------- kernel
 
 
+KERNEL_CONFIG = "c.IPKernelApp.capture_fd_output = False\n"
+
+
 def install_kernel(prefix=sys.prefix):
     """Install the kernels of this environment (share/jupyter/kernels/).
 
     - course-grading: the sandbox used by validation and autograding;
-    - python3 (what the notebooks name): this environment's interpreter, with
-      TensorFlow's C++ log lines kept out of cell outputs (DESIGN.md, known traps).
+    - python3 (what the notebooks name): this environment's interpreter.
+
+    Both read a small config file that keeps TensorFlow's C++ log lines out of
+    cell outputs (DESIGN.md, known traps). It is a file, not a command-line
+    flag, because nbgrader passes the same flag (Execute.extra_arguments) and a
+    kernel given the flag twice refuses to start.
     """
+    config = Path(prefix) / "etc" / "ipython" / "course_kernel_config.py"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(KERNEL_CONFIG)
     kernels = Path(prefix) / "share" / "jupyter" / "kernels"
-    specs = {
-        sandbox_kernel.KERNEL_NAME: sandbox_kernel.kernel_spec(),
-        "python3": {
-            "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}",
-                     "--IPKernelApp.capture_fd_output=False"],
-            "display_name": "Python 3 (ipykernel)",
-            "language": "python",
-            "env": {"TF_CPP_MIN_LOG_LEVEL": "2"},
-            "metadata": {"debugger": True},
-        },
+    python3 = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+        "env": {"TF_CPP_MIN_LOG_LEVEL": "2"},
+        "metadata": {"debugger": True},
     }
-    for name, spec in specs.items():
+    for name, spec in ((sandbox_kernel.KERNEL_NAME, sandbox_kernel.kernel_spec()), ("python3", python3)):
+        spec["argv"].append(f"--config={config}")
         (kernels / name).mkdir(parents=True, exist_ok=True)
         (kernels / name / "kernel.json").write_text(json.dumps(spec, indent=1))
     return kernels
