@@ -1,0 +1,34 @@
+"""make bench: the metrics cell and the table."""
+
+import nbformat
+
+from graders.instructor import bench
+
+
+def test_metrics_cell_round_trip():
+    metrics = [bench.Metric("loss", "loss_value", "< 1", lambda v, _: v < 1)]
+    cell = bench._metrics_cell(metrics)
+    assert "float(loss_value)" in cell.source
+    namespace = {"loss_value": 0.25}
+    printed = []
+    exec(cell.source, {**namespace, "print": printed.append})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
+    nb.cells[-1].outputs = [nbformat.v4.new_output("stream", name="stdout", text=printed[0] + "\n")]
+    assert bench.parse_metrics(nb) == {"loss": 0.25}
+
+
+def test_table_marks_targets_met_missed_and_errors():
+    rows = [
+        {"assignment": "02_dinosaur_names", "mode": "full", "wall_s": 100.0, "peak_gib": 1.0, "error": None,
+         "metrics": {"dinosaur held-out NLL per char (nats)": 1.8,
+                     "US names held-out NLL per char, numpy RNN (nats)": 2.2,
+                     "US names held-out NLL per char, Keras LSTM (nats)": 2.3}},
+        {"assignment": "01_rnn_step_by_step", "mode": "quick", "wall_s": 9.0, "peak_gib": 0.8,
+         "error": "RuntimeError: kernel died", "metrics": {}},
+    ]
+    table = bench._format_table(rows)
+    lines = table.splitlines()
+    assert any("dinosaur held-out" in line and line.endswith("| yes |") for line in lines)
+    assert any("Keras LSTM" in line and line.endswith("| no |") for line in lines)  # 2.3 does not beat 2.2
+    assert any("ERROR" in line and "kernel died" in line for line in lines)
+    assert "| 900 |" in table and "| 90 |" in table
