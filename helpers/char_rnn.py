@@ -133,11 +133,6 @@ def update_parameters(parameters, gradients, learning_rate):
     return parameters
 
 
-def initial_loss(vocab_size, seq_length):
-    """Loss of a uniform model on `seq_length` characters: seq_length * ln(vocab_size) nats."""
-    return seq_length * math.log(vocab_size)
-
-
 def smooth(previous_loss, current_loss, decay=LOSS_SMOOTHING):
     """Exponential moving average used to draw a readable training curve."""
     return previous_loss * decay + current_loss * (1 - decay)
