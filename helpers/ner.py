@@ -170,6 +170,7 @@ def entity_scores(true_tags, pred_tags):
     """
     from seqeval.metrics import f1_score, precision_score, recall_score
 
-    return {"precision": float(precision_score(true_tags, pred_tags)),
-            "recall": float(recall_score(true_tags, pred_tags)),
-            "f1": float(f1_score(true_tags, pred_tags))}
+    quiet = {"zero_division": 0}  # no predicted entity yet (early training): 0, without a warning
+    return {"precision": float(precision_score(true_tags, pred_tags, **quiet)),
+            "recall": float(recall_score(true_tags, pred_tags, **quiet)),
+            "f1": float(f1_score(true_tags, pred_tags, **quiet))}
