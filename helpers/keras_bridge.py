@@ -6,7 +6,9 @@ recurrent layers keep one input kernel (n_x, k*n_a), one recurrent kernel
 (n_a, k*n_a) and one bias (k*n_a,) with the gates packed side by side.
 
 Keras LSTM gate order: input (i), forget (f), candidate (c), output (o).
-Source: keras.layers.LSTMCell (kernel slices [:n_a], [n_a:2n_a], ...).
+Keras GRU gate order: update (z, which equals 1 - ut), reset (r), candidate (h);
+the GRU helpers use reset_after=False, the lecture's form (see gru_weights_to_keras).
+Source: keras.layers.LSTMCell and GRUCell (kernel slices [:n_a], [n_a:2n_a], ...).
 """
 
 import numpy as np
@@ -73,4 +75,79 @@ def keras_lstm_states(x, a0, parameters):
     layer.set_weights(lstm_weights_to_keras(parameters))
     initial_state = [a0.T.astype(np.float32), np.zeros_like(a0.T, dtype=np.float32)]
     states = keras.ops.convert_to_numpy(layer(inputs, initial_state=initial_state))
+    return to_features_first(states).astype(np.float64)
+
+
+# --------------------------------------------------------------------------- GRU (notebook 04)
+
+KERAS_GRU_GATE_ORDER = ("z", "r", "h")  # keras.layers.GRUCell: update, reset, candidate
+
+
+def gru_weights_to_keras(parameters):
+    """Repack numpy GRU parameters into keras.layers.GRU(reset_after=False)'s weights.
+
+    The lecture's GRU (parameters act on [a_prev; xt]):
+
+        ut  = sigmoid(Wu [a_prev; xt] + bu)          update gate
+        rt  = sigmoid(Wr [a_prev; xt] + br)          relevance (reset) gate
+        cct = tanh(Wc [rt * a_prev; xt] + bc)        candidate
+        a_next = ut * cct + (1 - ut) * a_prev
+
+    Keras computes  h = z * h_prev + (1 - z) * hh:  its gate z *keeps* the old
+    state where the lecture's ut *writes* the candidate, so z = 1 - ut. Since
+    1 - sigmoid(s) = sigmoid(-s), the update-gate weights and bias are negated.
+
+    Reset convention: with reset_after=False Keras applies the reset gate to
+    the state *before* the recurrent matmul (Uh (r * h_prev)), exactly the
+    lecture's form, and has one bias (3 n_a,). Keras 3's default
+    reset_after=True applies it after the matmul (r * (Uh h_prev + b_rh)) --
+    a different function -- so layers built for this conversion must pass
+    reset_after=False.
+
+    Parameters
+    ----------
+    parameters : dict   Wu, Wr, Wc (n_a, n_a + n_x) acting on [a_prev; xt];
+                        bu, br, bc (n_a, 1)
+
+    Returns
+    -------
+    list of ndarray: kernel (n_x, 3 n_a), recurrent_kernel (n_a, 3 n_a),
+    bias (3 n_a,), gates in Keras order (z, r, h), float32
+    """
+    n_a = parameters["Wu"].shape[0]
+    sign = {"u": -1.0, "r": 1.0, "c": 1.0}  # z = 1 - ut  <=>  negate the update gate's pre-activation
+    kernels, recurrent, biases = [], [], []
+    for gate in ("u", "r", "c"):  # lecture names in Keras order z, r, h
+        W = sign[gate] * parameters["W" + gate]
+        recurrent.append(W[:, :n_a].T)  # acts on a_prev
+        kernels.append(W[:, n_a:].T)  # acts on xt
+        biases.append(sign[gate] * parameters["b" + gate].ravel())
+    return [
+        np.concatenate(kernels, axis=1).astype(np.float32),
+        np.concatenate(recurrent, axis=1).astype(np.float32),
+        np.concatenate(biases).astype(np.float32),
+    ]
+
+
+def keras_gru_states(x, a0, parameters):
+    """Hidden states of keras.layers.GRU(reset_after=False) given numpy GRU parameters.
+
+    Parameters
+    ----------
+    x : ndarray (n_x, m, T_x)
+    a0 : ndarray (n_a, m)
+    parameters : dict          as for gru_weights_to_keras
+
+    Returns
+    -------
+    ndarray (n_a, m, T_x) float64: the hidden state at every step, features-first
+    """
+    import keras  # imported here: TensorFlow takes seconds to load and most callers never need it
+
+    n_a = parameters["Wu"].shape[0]
+    layer = keras.layers.GRU(n_a, return_sequences=True, reset_after=False)
+    inputs = to_batch_first(x).astype(np.float32)
+    layer.build(inputs.shape)
+    layer.set_weights(gru_weights_to_keras(parameters))
+    states = keras.ops.convert_to_numpy(layer(inputs, initial_state=[a0.T.astype(np.float32)]))
     return to_features_first(states).astype(np.float64)

@@ -75,3 +75,24 @@ def compare_bars(values, title="", ylabel="", reference=None, reference_label=No
     ax.set_ylabel(ylabel)
     fig.tight_layout()
     return fig
+
+
+def lines_log_scale(x, series, title="", xlabel="", ylabel="", ax=None):
+    """Several curves over the same x on a log y-axis (e.g. gradient norms that vanish or explode).
+
+    Parameters
+    ----------
+    x : array (n,)
+    series : dict label -> array (n,) of positive numbers (zeros are drawn at 1e-300)
+    """
+    fig, ax = _axes(ax, (7, 4))
+    for label, values in series.items():
+        ax.plot(x, np.maximum(np.asarray(values, dtype=float), 1e-300), marker=".", label=label)
+    ax.set_yscale("log")
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -1,4 +1,4 @@
-"""Named caches passed from the numpy forward passes to the backward passes (notebook 01).
+"""Named caches passed from the numpy forward passes to the backward passes (notebooks 01, 04).
 
 A forward function returns ``(outputs..., cache)``; the matching backward
 function reads what it needs by name (``cache.a_prev``), never by position.
@@ -46,3 +46,15 @@ class LSTMCache(NamedTuple):
 
     step_caches: list  # T_x LSTMStepCache, in time order
     x: np.ndarray  # (n_x, m, T_x) the input sequence
+
+
+class GRUStepCache(NamedTuple):
+    """What one GRU forward step computed (notebook 04)."""
+
+    a_next: np.ndarray  # (n_a, m) hidden state produced at step t
+    a_prev: np.ndarray  # (n_a, m) hidden state from step t-1
+    ut: np.ndarray  # (n_a, m) update gate, in (0, 1): 1 = write the candidate
+    rt: np.ndarray  # (n_a, m) relevance (reset) gate, in (0, 1)
+    cct: np.ndarray  # (n_a, m) candidate state, in (-1, 1)
+    xt: np.ndarray  # (n_x, m) input at step t
+    parameters: dict  # Wu, bu, Wr, br, Wc, bc

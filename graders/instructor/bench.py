@@ -58,6 +58,16 @@ METRICS = {
         Metric("US names held-out NLL per char, Keras LSTM (nats)", "keras_nll", "beats the numpy RNN",
                lambda v, values: v < values["US names held-out NLL per char, numpy RNN (nats)"]),
     ],
+    "04_gru_deep_bidirectional": [
+        Metric("numpy GRU vs keras.layers.GRU (max abs diff)", "gru_keras_diff", "< 1e-5 (float32)",
+               lambda v, _: v < 1e-5),
+        Metric("wikigold test entity F1, 2-layer BiLSTM", "bi_test_f1", "reported (baseline for 14)",
+               lambda v, _: v > 0),
+        Metric("wikigold test entity F1, 2-layer left-to-right LSTM", "uni_test_f1", "below the BiLSTM",
+               lambda v, values: v < values["wikigold test entity F1, 2-layer BiLSTM"]),
+        Metric("bidirectional beats left-to-right (1 = yes)", "bi_test_f1 > uni_test_f1", "1",
+               lambda v, _: v == 1),
+    ],
 }
 
 
