@@ -29,6 +29,7 @@ MUTANTS = {
         "state_not_carried": Mutant(
             "lstm_cell(x, initial_state=[a, c])", "lstm_cell(x, initial_state=[a0, c0])", expect=g.STATE_HINT,
         ),
+        "noise_ignored": Mutant(" + temperature * gumbel[:, t, :]", "", expect=g.NOISE_IGNORED_HINT),
         "same_noise_every_step": Mutant("gumbel[:, t, :]", "gumbel[:, 0, :]", expect=g.NOISE_STEP_HINT),
         "new_lstm_per_step": Mutant(
             "a, _, c = lstm_cell(x, initial_state=[a, c])",
