@@ -361,7 +361,8 @@ def plot_piano_roll(values, ax=None, title="", color="tab:blue"):
     for value in values:
         midi, duration = parse_value(value)
         if midi is not None:
-            ax.broken_barh([(onset, float(duration))], (midi - 0.4, 0.8), facecolors=color)
+            ax.broken_barh([(onset, float(duration))], (midi - 0.4, 0.8), facecolors=color, edgecolors="white",
+                           linewidth=0.8)  # the edge separates repeated notes
             pitches.append(midi)
         onset += float(duration)
     if pitches:
