@@ -2,5 +2,5 @@
 
 Nothing here is an exercise: students import these modules and never need to
 edit them. Modules: activations, budget, char_rnn, data, gradcheck,
-keras_bridge, plotting, rnn_caches, text.
+keras_bridge, music, ner, plotting, rnn_caches, text.
 """

@@ -58,6 +58,14 @@ METRICS = {
         Metric("US names held-out NLL per char, Keras LSTM (nats)", "keras_nll", "beats the numpy RNN",
                lambda v, values: v < values["US names held-out NLL per char, numpy RNN (nats)"]),
     ],
+    "03_jazz_improvisation": [
+        Metric("training loss drop from the first epoch", "loss_drop", ">= 0.90", lambda v, _: v >= 0.90),
+        Metric("improvised melody: distinct values", "len(set(improvised))", "> 1 (not a single repeated value)",
+               lambda v, _: v > 1),
+        Metric("improvised melody: share of distinct values", "distinct_share", "reported", lambda v, _: True),
+        Metric("improvised melody: entropy of the values (bits)", "entropy_bits", "reported; > 0",
+               lambda v, _: v > 0),
+    ],
     "04_gru_deep_bidirectional": [
         Metric("numpy GRU vs keras.layers.GRU (max abs diff)", "gru_keras_diff", "< 1e-5 (float32)",
                lambda v, _: v < 1e-5),

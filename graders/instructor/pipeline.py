@@ -67,6 +67,7 @@ def _environment_on_path():
 
 def nbgrader_api(course_root=REPO_ROOT):
     _environment_on_path()
+    Path(course_root).mkdir(parents=True, exist_ok=True)  # nbgrader expects the course folder to exist
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
