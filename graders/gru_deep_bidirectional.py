@@ -293,12 +293,12 @@ GRADER.add(
         hints={
             "gates_swapped": "ut and rt look swapped: ut mixes the candidate with a_prev, rt scales a_prev "
                              "inside the candidate",
-            "update_on_wrong_term": "(1 - ut) multiplies the wrong term: a_next = ut * cct + (1 - ut) * a_prev",
+            "update_on_wrong_term": "(1 - ut) multiplies the wrong term: ut weights the candidate cct, (1 - ut) the old state",
             "reset_after_matmul": "rt was applied after the matrix product (Keras's reset_after=True form); "
                                   "the lecture multiplies a_prev by rt before Wc: Wc @ [rt * a_prev; xt]",
             "no_relevance_gate": "the candidate ignores rt: compute it from [rt * a_prev; xt]",
         },
-        default_hint="ut and rt read [a_prev; xt]; cct reads [rt * a_prev; xt]; a_next = ut * cct + (1 - ut) * a_prev",
+        default_hint="ut and rt read [a_prev; xt]; cct reads [rt * a_prev; xt]; the update gate mixes cct and a_prev",
     ),
     _gru_cases,
 )

@@ -86,12 +86,10 @@ KERAS_GRU_GATE_ORDER = ("z", "r", "h")  # keras.layers.GRUCell: update, reset, c
 def gru_weights_to_keras(parameters):
     """Repack numpy GRU parameters into keras.layers.GRU(reset_after=False)'s weights.
 
-    The lecture's GRU (parameters act on [a_prev; xt]):
-
-        ut  = sigmoid(Wu [a_prev; xt] + bu)          update gate
-        rt  = sigmoid(Wr [a_prev; xt] + br)          relevance (reset) gate
-        cct = tanh(Wc [rt * a_prev; xt] + bc)        candidate
-        a_next = ut * cct + (1 - ut) * a_prev
+    The lecture's GRU, with every weight matrix acting on a stacked column
+    (a_prev on top): the update gate and the relevance gate are sigmoids of
+    [a_prev; xt]; the candidate is a tanh of [relevance-gated a_prev; xt]; the
+    new state mixes candidate and old state, the update gate weighting the candidate.
 
     Keras computes  h = z * h_prev + (1 - z) * hh:  its gate z *keeps* the old
     state where the lecture's ut *writes* the candidate, so z = 1 - ut. Since
