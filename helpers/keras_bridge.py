@@ -26,6 +26,39 @@ def to_features_first(x):
     return np.transpose(x, (2, 0, 1))
 
 
+def _pack_gates(parameters, gates, signs=None):
+    """Stack per-gate numpy weights W (n_a, n_a + n_x) on [a_prev; xt] into Keras's three arrays.
+
+    gates : lecture gate names in Keras's order; signs : optional {gate: +-1.0}
+    Returns [kernel (n_x, k n_a), recurrent_kernel (n_a, k n_a), bias (k n_a,)] as float32.
+    """
+    n_a = parameters["W" + gates[0]].shape[0]
+    signs = signs or {}
+    kernels, recurrent, biases = [], [], []
+    for gate in gates:
+        sign = signs.get(gate, 1.0)
+        W = sign * parameters["W" + gate]
+        recurrent.append(W[:, :n_a].T)  # acts on a_prev
+        kernels.append(W[:, n_a:].T)  # acts on xt
+        biases.append(sign * parameters["b" + gate].ravel())
+    return [
+        np.concatenate(kernels, axis=1).astype(np.float32),
+        np.concatenate(recurrent, axis=1).astype(np.float32),
+        np.concatenate(biases).astype(np.float32),
+    ]
+
+
+def _run_keras_layer(layer, x, weights, initial_state):
+    """Run a batch-first Keras recurrent layer on features-first x (n_x, m, T_x); return (n_a, m, T_x) float64."""
+    import keras  # imported here: TensorFlow takes seconds to load and most callers never need it
+
+    inputs = to_batch_first(x).astype(np.float32)
+    layer.build(inputs.shape)
+    layer.set_weights(weights)
+    states = keras.ops.convert_to_numpy(layer(inputs, initial_state=[s.astype(np.float32) for s in initial_state]))
+    return to_features_first(states).astype(np.float64)
+
+
 def lstm_weights_to_keras(parameters):
     """Repack numpy LSTM parameters into keras.layers.LSTM's [kernel, recurrent_kernel, bias].
 
@@ -39,18 +72,7 @@ def lstm_weights_to_keras(parameters):
     list of ndarray: kernel (n_x, 4 n_a), recurrent_kernel (n_a, 4 n_a), bias (4 n_a,),
     gates in Keras order (i, f, c, o), float32 as Keras stores them
     """
-    n_a = parameters["Wf"].shape[0]
-    kernels, recurrent, biases = [], [], []
-    for gate in KERAS_LSTM_GATE_ORDER:
-        W = parameters["W" + gate]
-        recurrent.append(W[:, :n_a].T)  # acts on a_prev
-        kernels.append(W[:, n_a:].T)  # acts on xt
-        biases.append(parameters["b" + gate].ravel())
-    return [
-        np.concatenate(kernels, axis=1).astype(np.float32),
-        np.concatenate(recurrent, axis=1).astype(np.float32),
-        np.concatenate(biases).astype(np.float32),
-    ]
+    return _pack_gates(parameters, KERAS_LSTM_GATE_ORDER)
 
 
 def keras_lstm_states(x, a0, parameters):
@@ -66,16 +88,10 @@ def keras_lstm_states(x, a0, parameters):
     -------
     ndarray (n_a, m, T_x) float64: the hidden state at every step, features-first
     """
-    import keras  # imported here: TensorFlow takes seconds to load and most callers never need it
+    import keras
 
-    n_a = parameters["Wf"].shape[0]
-    layer = keras.layers.LSTM(n_a, return_sequences=True)
-    inputs = to_batch_first(x).astype(np.float32)
-    layer.build(inputs.shape)
-    layer.set_weights(lstm_weights_to_keras(parameters))
-    initial_state = [a0.T.astype(np.float32), np.zeros_like(a0.T, dtype=np.float32)]
-    states = keras.ops.convert_to_numpy(layer(inputs, initial_state=initial_state))
-    return to_features_first(states).astype(np.float64)
+    layer = keras.layers.LSTM(parameters["Wf"].shape[0], return_sequences=True)
+    return _run_keras_layer(layer, x, lstm_weights_to_keras(parameters), [a0.T, np.zeros_like(a0.T)])
 
 
 # --------------------------------------------------------------------------- GRU (notebook 04)
@@ -112,19 +128,8 @@ def gru_weights_to_keras(parameters):
     list of ndarray: kernel (n_x, 3 n_a), recurrent_kernel (n_a, 3 n_a),
     bias (3 n_a,), gates in Keras order (z, r, h), float32
     """
-    n_a = parameters["Wu"].shape[0]
-    sign = {"u": -1.0, "r": 1.0, "c": 1.0}  # z = 1 - ut  <=>  negate the update gate's pre-activation
-    kernels, recurrent, biases = [], [], []
-    for gate in ("u", "r", "c"):  # lecture names in Keras order z, r, h
-        W = sign[gate] * parameters["W" + gate]
-        recurrent.append(W[:, :n_a].T)  # acts on a_prev
-        kernels.append(W[:, n_a:].T)  # acts on xt
-        biases.append(sign[gate] * parameters["b" + gate].ravel())
-    return [
-        np.concatenate(kernels, axis=1).astype(np.float32),
-        np.concatenate(recurrent, axis=1).astype(np.float32),
-        np.concatenate(biases).astype(np.float32),
-    ]
+    # z = 1 - ut  <=>  negate the update gate's pre-activation; lecture names in Keras order z, r, h
+    return _pack_gates(parameters, ("u", "r", "c"), signs={"u": -1.0})
 
 
 def keras_gru_states(x, a0, parameters):
@@ -140,12 +145,7 @@ def keras_gru_states(x, a0, parameters):
     -------
     ndarray (n_a, m, T_x) float64: the hidden state at every step, features-first
     """
-    import keras  # imported here: TensorFlow takes seconds to load and most callers never need it
+    import keras
 
-    n_a = parameters["Wu"].shape[0]
-    layer = keras.layers.GRU(n_a, return_sequences=True, reset_after=False)
-    inputs = to_batch_first(x).astype(np.float32)
-    layer.build(inputs.shape)
-    layer.set_weights(gru_weights_to_keras(parameters))
-    states = keras.ops.convert_to_numpy(layer(inputs, initial_state=[a0.T.astype(np.float32)]))
-    return to_features_first(states).astype(np.float64)
+    layer = keras.layers.GRU(parameters["Wu"].shape[0], return_sequences=True, reset_after=False)
+    return _run_keras_layer(layer, x, gru_weights_to_keras(parameters), [a0.T])
