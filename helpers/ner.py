@@ -18,6 +18,7 @@ from collections import Counter
 import numpy as np
 
 from helpers import data
+from helpers.text import pad_to_length
 
 PAD, UNK = "<pad>", "<unk>"
 PAD_INDEX, UNK_INDEX = 0, 1
@@ -110,10 +111,7 @@ def pad_sentences(sentences, word_to_index, tag_to_index, T_x=None):
     ------
     ValueError  if T_x is shorter than a sentence, or a tag is not in tag_to_index.
     """
-    longest = max(len(tokens) for tokens, _ in sentences)
-    T_x = longest if T_x is None else T_x
-    if T_x < longest:
-        raise ValueError(f"T_x={T_x} is shorter than the longest sentence ({longest} tokens)")
+    T_x = pad_to_length([len(tokens) for tokens, _ in sentences], T_x, what="sentence (tokens)")
     m = len(sentences)
     X = np.zeros((m, T_x), dtype=np.int32)
     Y = np.zeros((m, T_x), dtype=np.int32)

@@ -59,6 +59,21 @@ def name_to_example(name, char_to_ix):
     return [None] + indices, indices + [char_to_ix[END_OF_NAME]]
 
 
+def pad_to_length(lengths, T_x=None, what="sequence"):
+    """Length to pad a batch to: T_x if given, else the longest sequence.
+
+    Raises
+    ------
+    ValueError  if T_x is shorter than the longest sequence (it would be cut).
+    """
+    longest = max(lengths)
+    if T_x is None:
+        return longest
+    if T_x < longest:
+        raise ValueError(f"T_x={T_x} is shorter than the longest {what} ({longest})")
+    return T_x
+
+
 def names_to_padded_arrays(names, char_to_ix, T_x=None):
     """Batch-first arrays for a Keras character model, zero-padded at the end.
 
@@ -78,10 +93,7 @@ def names_to_padded_arrays(names, char_to_ix, T_x=None):
     mask : float32 ndarray (m, T_x)    1 where the target is a real character
     """
     examples = [encode(name, char_to_ix) + [char_to_ix[END_OF_NAME]] for name in names]
-    longest = max(len(e) for e in examples)
-    T_x = longest if T_x is None else T_x
-    if T_x < longest:
-        raise ValueError(f"T_x={T_x} is shorter than the longest name plus newline ({longest})")
+    T_x = pad_to_length([len(e) for e in examples], T_x, what="name plus newline")
     m = len(examples)
     inputs = np.zeros((m, T_x), dtype=np.int32)
     targets = np.zeros((m, T_x), dtype=np.int32)
