@@ -10,6 +10,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip
 STAMP := $(VENV)/.installed
+KERNELS := $(VENV)/.kernels
 PIPELINE := $(PY) -m graders.instructor.pipeline
 # which assignments the instructor targets act on (default: all); e.g. make autograde A=01_rnn_step_by_step
 A ?=
@@ -20,12 +21,12 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # nbgrader runs tools of the environment (alembic, jupyter) by name
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help env lab test test-fast release validate autograde feedback grades references data bench lock clean
+.PHONY: help env lab test test-fast test-portable release validate autograde feedback grades references data bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
-env: $(STAMP)  ## build .venv (a no-op when it is up to date)
+env: $(STAMP) $(KERNELS)  ## build .venv (a no-op when it is up to date)
 
 $(STAMP): requirements.txt requirements.lock requirements-nodeps.txt pyproject.toml environment.yml
 	@if command -v conda >/dev/null 2>&1 && [ "$${USE_CONDA:-1}" = 1 ]; then \
@@ -39,9 +40,13 @@ $(STAMP): requirements.txt requirements.lock requirements-nodeps.txt pyproject.t
 	$(PIP) install --quiet --no-deps --no-build-isolation -e .
 	@problems=$$($(PIP) check 2>&1 | grep -Ev '$(PIP_CHECK_ALLOWED)' | grep -v '^No broken requirements' || true); \
 	  if [ -n "$$problems" ]; then echo "pip check found conflicts:"; echo "$$problems"; exit 1; fi
-	$(PIPELINE) install-kernel
 	@touch $(STAMP)
 	@echo "environment ready: $(VENV)"
+
+# the kernels' specs come from the code: reinstall them when it changes
+$(KERNELS): $(STAMP) graders/instructor/sandbox_kernel.py graders/instructor/pipeline.py graders/assignment.py
+	$(PIPELINE) install-kernel
+	@touch $(KERNELS)
 
 # Jupyter refuses to run as root unless told; containers often run as root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -52,8 +57,11 @@ lab: env release  ## open JupyterLab on the student version of the notebooks
 test: env  ## every check: unit tests, notebook structure, validation, stubs, known bugs, a class autograded
 	$(PY) -m pytest
 
-test-fast: env  ## the tests that need no notebook execution (a few seconds)
+test-fast: env  ## the tests that need no notebook execution (under a minute)
 	$(PY) -m pytest -m "not slow"
+
+test-portable: env  ## records and verdicts reproduce under other CPU kernels (OpenBLAS Prescott, Haswell + oneDNN AVX2)
+	$(PY) -m pytest tests/test_portability.py
 
 release: env  ## generate release/ (student notebooks) and release/course_kit/ (helpers, public graders, data)
 	$(PIPELINE) release $(A)

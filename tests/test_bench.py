@@ -3,10 +3,11 @@
 import nbformat
 
 from graders.instructor import bench
+from graders.instructor.assignments import Metric
 
 
 def test_metrics_cell_round_trip():
-    metrics = [bench.Metric("loss", "loss_value", "< 1", lambda v, _: v < 1)]
+    metrics = [Metric("loss", "loss_value", "< 1", lambda v, _: v < 1)]
     cell = bench._metrics_cell(metrics)
     assert "float(loss_value)" in cell.source
     namespace = {"loss_value": 0.25}

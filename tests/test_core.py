@@ -1,186 +1,230 @@
-"""graders/core.py: every stage of a check fails with the message STYLE.md asks for."""
+"""The grading core: every stage of probe and judge, every kind of message, the two modes, the transport."""
+
+import json
+from collections import namedtuple
 
 import numpy as np
 import pytest
 
-from graders import core
+from graders import assignment, judge, messages, probe, records
+from graders.compare import top2_margin
+from graders.spec import Case, FunctionSpec, Output, Property
 
-SPEC = core.FunctionSpec(
+Cache = namedtuple("Cache", "xt parameters")
+SPEC = FunctionSpec(
     name="toy_forward",
-    outputs=(core.Output("a_next"), core.Output("y"), core.Output("cache", "record", ("xt",), compare=())),
+    inputs=("xt", "parameters"),
+    outputs=(Output("a_next"), Output("y"), Output("cache", "record", ("xt", "parameters"))),
     hints={"doubled": "a_next is twice too large: the factor 2 is applied twice"},
+    pattern_hints=((("cache.xt",), "the cache must hold the xt you were given"),),
     default_hint="a_next = 2 * xt",
-    properties=(("y sums to one", lambda out, case: None if np.isclose(out["y"].sum(), 1) else "y sums to "
-                 f"{out['y'].sum():.3f}"),),
+    properties=(Property("y sums to one", lambda leaves, case: None if np.isclose(leaves["y"].sum(), 1)
+                         else f"y sums to {leaves['y'].sum():.3f}", "divide by the sum"),),
 )
 XT = np.arange(6, dtype=float).reshape(3, 2)
-CASE = core.Case("tiny", {"n_x": 3, "m": 2}, (XT,))
+PARAMETERS = {"W": np.ones((2, 2))}
+CASE = Case("tiny", {"n_x": 3, "m": 2}, (XT, PARAMETERS))
 
 
-class Cache:
-    def __init__(self, xt):
-        self.xt = xt
+def good(xt, parameters):
+    return 2 * xt, np.full(4, 0.25), Cache(xt, parameters)
 
 
-def good(xt):
-    return 2 * xt, np.full(4, 0.25), Cache(xt)
+EXPECTED = probe.observe_spec(good, SPEC, CASE).leaves
+BUGS = {SPEC.hints["doubled"]: {"a_next": 4 * XT}}
 
 
-def make_record(suite="public"):
-    arrays = {
-        core.record_key("toy_forward", "tiny", "a_next"): 2 * XT,
-        core.record_key("toy_forward", "tiny", "y"): np.full(4, 0.25),
-        core.record_key("toy_forward", "tiny", "a_next", variant="doubled"): 4 * XT,
-    }
-    return core.Record(arrays, "00_toy", suite)
+def verdict(func, hidden=False, spec=SPEC):
+    observation = probe.observe(lambda f, c: probe.observe_spec(f, spec, c), func, CASE)
+    observation = probe.decode(json.loads(json.dumps(probe.encode([observation]))))[0]  # as the judge gets it
+    return judge.judge_case(spec, CASE, observation, EXPECTED, BUGS, hidden)
 
 
-def message_of(func, suite="public"):
-    with pytest.raises(core.CheckFailure) as err:
-        core.run_check(func, SPEC, [CASE], make_record(suite), quiet=True)
-    return str(err.value)
-
-
-def test_a_correct_function_passes(capsys):
-    assert core.run_check(good, SPEC, [CASE], make_record()) == 1
-    assert "all 1 public cases passed" in capsys.readouterr().out
+def test_a_correct_function_passes_and_records_every_field():
+    assert verdict(good) is None
+    assert set(EXPECTED) == {"a_next", "y", "cache.xt", "cache.parameters.W"}
 
 
 def test_not_callable():
-    msg = message_of(np.zeros(3))
+    msg = verdict(np.zeros(3))
     assert "expected a function" in msg and "pass the function itself" in msg
 
 
 def test_stub_says_not_implemented():
-    def stub(xt):
+    def stub(xt, parameters):
         raise NotImplementedError()
 
-    msg = message_of(stub)
-    assert msg.startswith('toy_forward failed on case "tiny" (n_x=3, m=2)')
-    assert "still the stub" in msg
+    msg = verdict(stub)
+    assert msg.startswith('toy_forward failed on case "tiny" (n_x=3, m=2)') and "still the stub" in msg
 
 
-def test_student_exception_is_reraised_with_the_case():
-    def broken(xt):
-        return xt @ np.ones((5, 5))
+def test_student_exception_is_one_sentence_with_the_case_and_no_colour_codes():
+    def broken(xt, parameters):
+        raise ValueError("\x1b[31mshapes (3,2) and (5,5) not aligned\x1b[0m")
 
-    with pytest.raises(core.CheckFailure) as err:
-        core.run_check(broken, SPEC, [CASE], make_record(), quiet=True)
-    assert 'case "tiny"' in str(err.value) and "ValueError" in str(err.value)
-    assert isinstance(err.value.__cause__, ValueError)
-
-
-def test_wrong_arity():
-    msg = message_of(lambda xt: (2 * xt, np.full(4, 0.25)))
-    assert "expected 3 return values (a_next, y, cache), got 2" in msg
-    assert "return a_next, y, cache" in msg
+    msg = verdict(broken)
+    assert 'case "tiny"' in msg and "your function raised ValueError: shapes (3,2)" in msg
+    assert "\x1b" not in msg and "Traceback" not in msg
 
 
-def test_single_value_instead_of_tuple():
-    msg = message_of(lambda xt: 2 * xt)
-    assert "got one ndarray" in msg
+def test_wrong_arity_and_single_value():
+    assert "expected 3 return values (a_next, y, cache), got 2" in verdict(lambda xt, parameters: (2 * xt, 1))
+    assert "got one ndarray" in verdict(lambda xt, parameters: 2 * xt)
 
 
-def test_list_instead_of_array():
-    msg = message_of(lambda xt: ((2 * xt).tolist(), np.full(4, 0.25), Cache(xt)))
+def test_list_or_none_instead_of_array():
+    msg = verdict(lambda xt, parameters: ((2 * xt).tolist(), np.full(4, 0.25), Cache(xt, parameters)))
     assert "output a_next: expected a numpy ndarray, got list" in msg and "np.array" in msg
-
-
-def test_none_instead_of_array():
-    msg = message_of(lambda xt: (None, np.full(4, 0.25), Cache(xt)))
-    assert "got None" in msg and "return" in msg
+    assert "forget a `return`" in verdict(lambda xt, parameters: (None, np.full(4, 0.25), Cache(xt, parameters)))
 
 
 def test_record_missing_a_field():
-    msg = message_of(lambda xt: (2 * xt, np.full(4, 0.25), object()))
+    msg = verdict(lambda xt, parameters: (2 * xt, np.full(4, 0.25), object()))
     assert "output cache" in msg and "xt" in msg
 
 
-def test_wrong_dtype():
-    msg = message_of(lambda xt: ((2 * xt).astype(np.float32), np.full(4, 0.25), Cache(xt)))
-    assert "dtype float32, expected float64" in msg
+def test_wrong_dtype_and_transposed_shape():
+    assert "dtype float32, expected float64" in verdict(
+        lambda xt, parameters: ((2 * xt).astype(np.float32), np.full(4, 0.25), Cache(xt, parameters)))
+    assert "shape (2, 3), expected (3, 2)" in verdict(
+        lambda xt, parameters: ((2 * xt).T, np.full(4, 0.25), Cache(xt, parameters)))
 
 
-def test_transposed_shape():
-    msg = message_of(lambda xt: ((2 * xt).T, np.full(4, 0.25), Cache(xt)))
-    assert "shape (2, 3), expected (3, 2)" in msg and "transposed" in msg
-
-
-def test_nan_is_reported_before_values():
-    def with_nan(xt):
+def test_nan_is_reported():
+    def with_nan(xt, parameters):
         a = 2 * xt
         a[1, 0] = np.nan
-        return a, np.full(4, 0.25), Cache(xt)
+        return a, np.full(4, 0.25), Cache(xt, parameters)
 
-    msg = message_of(with_nan)
-    assert "nan or inf, first at [1, 0]" in msg
+    assert "contains nan or inf, first at [1, 0]" in verdict(with_nan)
 
 
-def test_value_message_shows_where_expected_got_tolerance_and_default_hint():
-    def off_by_one(xt):
-        return 2 * xt + (xt > 3), np.full(4, 0.25), Cache(xt)
+def test_value_message_lists_every_differing_output_then_the_first_entry():
+    def two_wrong(xt, parameters):
+        return 2 * xt + (xt > 3), np.full(4, 0.3), Cache(xt, parameters)
 
-    msg = message_of(off_by_one)
-    assert "output a_next: shape (3, 2) as expected" in msg
-    assert "2 of 6 entries differ" in msg
+    msg = verdict(two_wrong)
+    assert "outputs that differ: a_next (max abs err 1.0e+00), y (max abs err 5.0e-02)" in msg
+    assert "output a_next: 2 of 6 entries differ (tolerance 1e-07 + 1e-06*|expected|)" in msg
     assert "first at [2, 0]: expected 8.0000, got 9.0000" in msg
-    assert "tolerance 1e-07" in msg
     assert "hint:   a_next = 2 * xt" in msg
 
 
-def test_known_bug_is_named():
-    msg = message_of(lambda xt: (4 * xt, np.full(4, 0.25), Cache(xt)))
-    assert "the factor 2 is applied twice" in msg
+def test_digits_show_a_difference_at_the_tolerance():
+    msg = verdict(lambda xt, parameters: (2 * xt + 1e-5, np.full(4, 0.25), Cache(xt, parameters)))
+    shown = msg.split("first at [0, 0]: ")[1].split("\n")[0]
+    expected_text, got_text = shown.replace("expected ", "").split(", got ")
+    assert expected_text != got_text, shown
+
+
+def test_known_bug_and_pattern_hints():
+    assert "the factor 2 is applied twice" in verdict(lambda xt, parameters: (4 * xt, np.full(4, 0.25),
+                                                                                  Cache(xt, parameters)))
+    assert "the cache must hold the xt you were given" in verdict(
+        lambda xt, parameters: (2 * xt, np.full(4, 0.25), Cache(xt + 1, parameters)))
 
 
 def test_hidden_suite_never_shows_expected_values():
-    msg = message_of(lambda xt: (2 * xt + 1, np.full(4, 0.25), Cache(xt)), suite="hidden")
-    assert "expected value of a hidden case is not shown" in msg
+    msg = verdict(lambda xt, parameters: (2 * xt + 1, np.full(4, 0.25), Cache(xt, parameters)), hidden=True)
+    assert messages.HIDDEN_NOT_SHOWN in msg
     for value in (2 * XT).ravel():
-        assert f"expected {core.fmt_number(value)}" not in msg
+        assert f"expected {messages.fmt_number(value)}" not in msg
+
+
+def test_an_input_changed_in_place_is_named():
+    def mutating(xt, parameters):
+        xt *= 2
+        return xt, np.full(4, 0.25), Cache(xt / 2, parameters)
+
+    msg = verdict(mutating)
+    assert "changed its input xt in place" in msg
+
+
+def test_an_input_meant_to_change_is_compared_after_the_call():
+    spec = FunctionSpec("scale", (Output("out"),), inputs=("x",), mutates=("x",))
+    case = Case("c", {}, (np.ones(3),))
+
+    def in_place(x):
+        x *= 2
+        return x
+
+    expected = probe.observe_spec(in_place, spec, case).leaves
+    assert np.array_equal(expected["input x"], 2 * np.ones(3))
+    copy_only = probe.observe_spec(lambda x: 2 * x, spec, case)
+    assert "input x" in judge.judge_case(spec, case, copy_only, expected, {})
 
 
 def test_property_is_checked_after_values():
-    def bad_y(xt):
-        return 2 * xt, np.full(4, 0.25), Cache(xt)
-
-    spec = core.FunctionSpec(SPEC.name, SPEC.outputs, properties=(
-        ("y is a distribution", lambda out, case: "y has no zeros"),))
-    with pytest.raises(core.CheckFailure, match="property: y is a distribution"):
-        core.run_check(bad_y, spec, [CASE], make_record(), quiet=True)
+    spec = FunctionSpec(SPEC.name, SPEC.outputs, inputs=SPEC.inputs, properties=(
+        Property("y is a distribution", lambda leaves, case: "y has no zeros", "use a softmax"),))
+    msg = verdict(good, spec=spec)
+    assert "property: y is a distribution" in msg and "hint:   use a softmax" in msg
 
 
-def test_inputs_are_copied_so_a_mutating_function_cannot_spoil_the_case():
-    def mutating(xt):
-        result = good(xt.copy())
-        xt[:] = 0
-        return result
-
-    core.run_check(mutating, SPEC, [CASE], make_record(), quiet=True)
-    assert np.array_equal(CASE.args[0], XT)
+def test_a_grader_step_that_chokes_on_a_strange_value_says_so():
+    msg = str(pytest.raises(messages.CheckFailure, probe.guarded, "f", CASE, lambda: 1 / 0).value)
+    assert msg.startswith('f failed on case "tiny"') and "could not use what your function returned" in msg
 
 
-def test_missing_records_explain_themselves(tmp_path, monkeypatch):
-    monkeypatch.setattr(core, "PUBLIC_RECORD_DIR", tmp_path)
-    monkeypatch.setattr(core, "HIDDEN_RECORD_DIR", tmp_path)
-    with pytest.raises(core.CheckFailure, match="make references"):
-        core.load_record("00_toy", "public")
-    with pytest.raises(core.CheckFailure, match="only when the instructor autogrades"):
-        core.load_record("00_toy", "hidden")
+def test_failure_renders_without_a_traceback():
+    lines = messages.CheckFailure("f failed\n  hint:   x").__class__._render_traceback_(
+        messages.CheckFailure("f failed\n  hint:   x"))
+    assert "f failed" in lines[0] and lines[1] == "  hint:   x" and len(lines) == 2
 
 
-def test_preview_reports_instead_of_raising(capsys):
-    def stub(xt):
-        raise NotImplementedError()
-
-    core.preview(stub, SPEC, CASE, make_record())
-    assert "still the stub" in capsys.readouterr().out
-    core.preview(good, SPEC, CASE, make_record())
-    out = capsys.readouterr().out
-    assert "yours" in out and "expected" in out
+def test_transport_is_exact_and_rejects_garbage():
+    observation = probe.Observation("c", {"a": np.array([0.1, 1 / 3]), "n": np.array(3)}, ["xt"])
+    back = probe.decode(json.loads(json.dumps(probe.encode([observation]))))[0]
+    assert back.changed == ["xt"] and back.leaves["a"].tobytes() == observation.leaves["a"].tobytes()
+    with pytest.raises(ValueError, match="malformed observation"):
+        probe.decode([{"case": "c"}])
 
 
-def test_fmt_preview_never_prints_a_whole_array():
-    text = core.fmt_preview(np.arange(100.0))
-    shown = text[: text.index("]")]
-    assert shown.count(",") == core.PREVIEW_ENTRIES and shown.endswith("...") and "shape (100,)" in text
+def test_top2_margin():
+    assert top2_margin(np.array([[0.1, 0.5, 0.45], [1.0, 0.0, -1.0]])) == pytest.approx(0.05)
+
+
+# --------------------------------------------------------------------------- the two modes of a check
+
+
+def _toy_assignment(tmp_path):
+    grader = assignment.Assignment("00_toy")
+    grader.add(SPEC, lambda suite, record: [CASE] if suite == "public" else [Case("other", {}, (XT + 1, PARAMETERS))])
+    arrays = {records.record_key("toy_forward", "tiny", p): v for p, v in EXPECTED.items()}
+    arrays[records.record_key("toy_forward", "tiny", "a_next", variant="doubled")] = 4 * XT
+    record = records.Record(arrays, "00_toy")
+    grader._public_record = record
+    return grader
+
+
+def test_student_mode_judges_public_cases_in_the_kernel(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv(assignment.MODE_ENV_VAR, raising=False)
+    grader = _toy_assignment(tmp_path)
+    grader.check("toy_forward", good)
+    assert "all 1 public cases passed" in capsys.readouterr().out
+    with pytest.raises(messages.CheckFailure, match="the factor 2 is applied twice"):
+        grader.check("toy_forward", lambda xt, parameters: (4 * xt, np.full(4, 0.25), Cache(xt, parameters)))
+    grader.check("toy_forward", good, suite="hidden")  # never loads a hidden record in a student's kernel
+    assert "judged when the instructor autogrades" in capsys.readouterr().out
+
+
+def test_probe_mode_only_records_observations(tmp_path, monkeypatch):
+    monkeypatch.setenv(assignment.MODE_ENV_VAR, assignment.PROBE_MODE)
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda data, raw=False: shown.append(data))
+    grader = _toy_assignment(tmp_path)
+    stub_result = grader.check("toy_forward", lambda xt, parameters: 1 / 0, suite="hidden")  # nothing raised
+    assert stub_result is None
+    payload = shown[0][assignment.OBSERVATION_MIME]
+    assert payload["suite"] == "hidden" and payload["function"] == "toy_forward"
+    observation = probe.decode(payload["observations"])[0]
+    assert observation.case == "other" and "ZeroDivisionError" in observation.failure
+
+
+def test_the_judge_requires_one_observation_per_case(tmp_path):
+    grader = _toy_assignment(tmp_path)
+    record = grader.public_record()
+    ok = probe.observe_spec(good, SPEC, CASE)
+    assert grader.judge("toy_forward", "public", [ok], record) is None
+    assert "observed 0 times" in grader.judge("toy_forward", "public", [], record)
+    assert "observed 2 times" in grader.judge("toy_forward", "public", [ok, ok], record)

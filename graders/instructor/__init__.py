@@ -1,7 +1,8 @@
 """Instructor-only tools: never part of the student bundle.
 
 - solutions.py   load the reference solutions from the source notebooks
-- known_wrong/   the bugs students really make, as edits of the reference
+- assignments/   one declaration per assignment: known-wrong variants, class-test bug, bench metrics
+- judge.py       the judge: compares observations with the records, decides the scores
 - record.py      `make references`: record expected outputs (public and hidden)
 - hidden/        hidden expected values (written by record.py)
 - pipeline.py    release, validate, autograde, feedback, export (the Makefile's targets)

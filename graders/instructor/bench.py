@@ -16,7 +16,6 @@ import json
 import os
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -34,49 +33,9 @@ QUICK_BUDGET_S = 90  # DESIGN.md: each notebook in quick mode
 FULL_BUDGET_S = 15 * 60  # DESIGN.md: each notebook in full mode
 
 
-@dataclass(frozen=True)
-class Metric:
-    """A quality number read from a notebook variable, with its DESIGN.md target."""
-
-    label: str
-    expression: str  # evaluated in the notebook's namespace after it ran
-    target: str  # as DESIGN.md states it
-    meets: object  # callable(value, values) -> bool
-
-
-METRICS = {
-    "01_rnn_step_by_step": [
-        Metric("largest gradient-check relative error", "max(all_errors.values())", "< 1e-7",
-               lambda v, _: v < 1e-7),
-        Metric("numpy LSTM vs keras.layers.LSTM (max abs diff)", "float(np.max(np.abs(a_numpy - a_keras)))",
-               "< 1e-5 (float32)", lambda v, _: v < 1e-5),
-    ],
-    "02_dinosaur_names": [
-        Metric("dinosaur held-out NLL per char (nats)", "dino_nll", "reported; < ln 27 = 3.296",
-               lambda v, _: v < 3.296),
-        Metric("US names held-out NLL per char, numpy RNN (nats)", "numpy_nll", "reported", lambda v, _: True),
-        Metric("US names held-out NLL per char, Keras LSTM (nats)", "keras_nll", "beats the numpy RNN",
-               lambda v, values: v < values["US names held-out NLL per char, numpy RNN (nats)"]),
-    ],
-    "03_jazz_improvisation": [
-        Metric("training loss drop from the first epoch", "loss_drop", ">= 0.90", lambda v, _: v >= 0.90),
-        Metric("improvised melody: distinct values", "len(set(improvised))", "> 1 (not a single repeated value)",
-               lambda v, _: v > 1),
-        Metric("improvised melody: share of distinct values", "distinct_share", "reported", lambda v, _: True),
-        Metric("improvised melody: entropy of the values (bits)", "entropy_bits", "reported; > 0",
-               lambda v, _: v > 0),
-    ],
-    "04_gru_deep_bidirectional": [
-        Metric("numpy GRU vs keras.layers.GRU (max abs diff)", "gru_keras_diff", "< 1e-5 (float32)",
-               lambda v, _: v < 1e-5),
-        Metric("wikigold test entity F1, 2-layer BiLSTM", "bi_test_f1", "reported (baseline for 14)",
-               lambda v, _: v > 0),
-        Metric("wikigold test entity F1, 2-layer left-to-right LSTM", "uni_test_f1", "below the BiLSTM",
-               lambda v, values: v < values["wikigold test entity F1, 2-layer BiLSTM"]),
-        Metric("bidirectional beats left-to-right (1 = yes)", "bi_test_f1 > uni_test_f1", "1",
-               lambda v, _: v == 1),
-    ],
-}
+def metrics_of(assignment):
+    """The bench metrics an assignment declares (graders/instructor/assignments/)."""
+    return getattr(solutions.declaration(assignment), "BENCH_METRICS", [])
 
 
 class PeakMemory:
@@ -126,7 +85,7 @@ def run_notebook(assignment, quick):
     """Execute the reference notebook; return wall time (s), peak memory (GiB), metrics and error."""
     path = solutions.notebook_path(assignment)
     nb = nbformat.read(path, as_version=4)
-    nb.cells.append(_metrics_cell(METRICS.get(assignment, [])))
+    nb.cells.append(_metrics_cell(metrics_of(assignment)))
     env_quick = "1" if quick else "0"
     previous = os.environ.get(budget.QUICK_ENV_VAR)
     os.environ[budget.QUICK_ENV_VAR] = env_quick
@@ -161,7 +120,7 @@ def _format_table(rows):
         if row["error"]:
             lines.append(head + f"| ERROR | {row['error']} | | no |")
             continue
-        metrics = METRICS.get(row["assignment"], [])
+        metrics = metrics_of(row["assignment"])
         if not metrics:
             lines.append(head + "| – | – | – | – |")
         for m in metrics:

@@ -29,7 +29,7 @@ import nbformat
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from graders.instructor import sandbox_kernel, solutions
+from graders.instructor import judge, sandbox_kernel, solutions
 from helpers import budget
 
 REPO_ROOT = solutions.REPO_ROOT
@@ -176,19 +176,31 @@ def _has_code(source):
                for node in body)
 
 
+def execute_notebook(nb, cwd, course_root=REPO_ROOT):
+    """Run a notebook in the grading kernel (probe mode), every cell even after an error; return it."""
+    from nbclient import NotebookClient
+
+    _quick_mode()
+    _environment_on_path()
+    timeout = course_config(course_root).Execute.timeout
+    client = NotebookClient(nb, kernel_name=sandbox_kernel.KERNEL_NAME, timeout=timeout, allow_errors=True,
+                            resources={"metadata": {"path": str(cwd)}})
+    client.execute()
+    return nb
+
+
 def validate_notebook(path, invert=False, course_root=REPO_ROOT):
-    """Validate one notebook in quick mode; return a list of problems (empty = success).
+    """Run one notebook in quick mode and judge it; return a list of problems (empty = success).
 
     invert=False: every graded cell must pass (a source notebook with solutions).
     invert=True: every graded cell must *fail* (a released stub); a graded cell
     that holds no code in the release (only hidden tests) is a problem too,
     because it would pass on any submission.
+    The verdicts come from the judge (graders/instructor/judge.py), exactly as
+    when autograding, so hidden cases are judged too.
     """
-    from nbgrader.validator import Validator
-
-    _quick_mode()
-    _environment_on_path()
     path = Path(path)
+    assignment = path.parent.name
     problems = []
     nb = nbformat.read(path, as_version=4)
     if invert:
@@ -196,16 +208,12 @@ def validate_notebook(path, invert=False, course_root=REPO_ROOT):
             if not _has_code(cell.source):
                 problems.append(f"graded cell {solutions.nbgrader_meta(cell)['grade_id']} holds no visible test "
                                 f"in the release, so it passes on any submission")
-    validator = Validator(config=course_config(course_root), invert=invert)
-    validator.ignore_checksums = True
-    results = validator.validate(str(path))
-    for kind in ("type_changed", "changed"):
-        for item in results.get(kind, []):
-            problems.append(f"{kind}: {item['source'][:80]}")
-    for item in results.get("passed", []):
-        problems.append(f"graded cell passes on the stub: {item['source'].splitlines()[0][:100]}")
-    for item in results.get("failed", []):
-        problems.append(f"graded cell fails: {item['source'].splitlines()[0][:100]}\n{item['raw_error'][-1500:]}")
+    execute_notebook(nb, path.parent, course_root)
+    for verdict in judge.judge_notebook(assignment, nb):
+        if invert and verdict.passed:
+            problems.append(f"graded cell {verdict.grade_id} passes on the stub")
+        elif not invert and not verdict.passed:
+            problems.append(f"graded cell {verdict.grade_id} fails:\n{verdict.message}")
     return problems
 
 
@@ -259,6 +267,8 @@ def autograde(assignments=(), force=False, course_root=REPO_ROOT):
         try:
             result = api.autograde(assignment, student, force=force, create=True)
             error = None if result["success"] else (result.get("error") or result.get("log") or "failed")
+            if error is None:
+                judge_submission(assignment, student, course_root)
         except Exception as err:  # nothing one submission does may stop the others
             error = f"{type(err).__name__}: {err}"
         outcome[(student, assignment)] = error
@@ -266,6 +276,27 @@ def autograde(assignments=(), force=False, course_root=REPO_ROOT):
         if error is not None:
             print("  " + error.strip().splitlines()[-1][:300])
     return outcome
+
+
+def judge_submission(assignment, student, course_root=REPO_ROOT):
+    """Judge an autograded notebook and write the judge's scores into the gradebook; return the verdicts.
+
+    nbgrader's own scores (a cell passes when it raised nothing) are replaced:
+    in the grading kernel a test cell only records observations, so the judge
+    alone decides. A manual score left in the gradebook is cleared too.
+    """
+    from nbgrader.api import Gradebook
+
+    name = solutions.notebook_path(assignment).stem
+    path = Path(course_root) / "autograded" / student / assignment / f"{name}.ipynb"
+    verdicts = judge.judge_file(assignment, path)
+    with Gradebook(course_config(course_root).CourseDirectory.db_url) as gradebook:
+        for verdict in verdicts:
+            grade = gradebook.find_grade(verdict.grade_id, name, assignment, student)
+            grade.auto_score = verdict.points
+            grade.manual_score = None
+        gradebook.db.commit()
+    return verdicts
 
 
 def feedback(assignments=(), course_root=REPO_ROOT):

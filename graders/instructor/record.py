@@ -1,10 +1,12 @@
-"""`make references`: record the reference outputs every check compares against.
+"""`make references`: record the outputs every record-based check compares against.
 
-For each assignment and suite (public, hidden) this runs the reference
-solution on every case and stores each compared output, then runs every
-known-wrong variant on the same cases and stores its outputs as the
-signature that lets a check name the bug. Public records go to
-graders/references/, hidden ones to graders/instructor/hidden/.
+For each assignment this runs the reference solution, through the same probe
+a student's function goes through, on every case of every suite, and stores
+each observed leaf; then it runs every known-wrong variant on the same cases
+and stores its leaves as the signature that lets the judge name the bug.
+Fixtures (inputs built from a reference run, such as a backward pass's
+caches) go to the public record first, since later cases are built from them.
+Public records go to graders/references/, hidden ones to graders/instructor/hidden/.
 
 Usage: python -m graders.instructor.record [assignment ...]
 """
@@ -13,48 +15,64 @@ import sys
 
 import numpy as np
 
-from graders import core
+from graders import probe, records
+from graders.assignment import SUITES
 from graders.instructor import solutions
+from graders.instructor.judge import HIDDEN_RECORD_DIR
+
+
+def _folder(suite):
+    return records.PUBLIC_RECORD_DIR if suite == "public" else HIDDEN_RECORD_DIR
 
 
 def _leaves(func, spec, case):
-    named = core.split_outputs(core.call_student(func, spec.name, case), spec, case)
-    return core.flatten_outputs(named, spec, case)
+    observation = probe.observe(lambda f, c: probe.observe_spec(f, spec, c), func, case)
+    if observation.failure:
+        raise RuntimeError(observation.failure)
+    return observation
 
 
-def record_assignment(assignment):
-    """Write the public and hidden records of one assignment; return {suite: number of arrays}."""
+def build_records(assignment):
+    """{suite: Record} of one assignment, computed from the notebook's reference solution and variants."""
     grader = solutions.grader_module(assignment).GRADER
     reference = solutions.load_solutions(assignment)
-    mutants = list(solutions.iter_mutants(assignment))
-    mutant_namespaces = {
-        (func_name, variant): solutions.load_solutions(assignment, (func_name, mutant))
-        for func_name, variant, mutant in mutants
-    }
-    counts = {}
-    for suite in core.SUITES:
-        record = core.Record({}, assignment, suite)
+    variants = {}
+    for func_name, variant, mutant in solutions.iter_mutants(assignment):
+        variants.setdefault(func_name, {})[variant] = solutions.load_solutions(assignment, (func_name, mutant))
+    built = {suite: records.Record({}, assignment, suite) for suite in SUITES}
+    public = built["public"]
+    for fixture in grader.fixtures.values():
+        spec = grader.graded[fixture.func_name].spec
+        for suite in SUITES:
+            for case in fixture.build_cases(suite):
+                for path, value in _leaves(reference[fixture.func_name], spec, case).leaves.items():
+                    public.arrays[records.fixture_key(fixture.name, case.name, path)] = np.asarray(value)
+    for suite in SUITES:
+        record = built[suite]
         for func_name, graded in grader.graded.items():
-            if graded.check is not None:
-                continue  # behaviour-based check: nothing to record
+            if graded.expect is not None or graded.observe is not None:
+                continue  # oracle- or behaviour-based: nothing to record
             spec = graded.spec
-            for case in graded.build_cases(suite, record):
-                for path, value in _leaves(reference[func_name], spec, case).items():
-                    record.arrays[core.record_key(func_name, case.name, path)] = np.asarray(value)
-                for (mutated, variant), namespace in mutant_namespaces.items():
-                    if mutated != func_name:
-                        continue
-                    try:
-                        wrong = _leaves(namespace[func_name], spec, case)
-                    except core.CheckFailure:
-                        continue  # a variant that crashes needs no signature
-                    for path, value in wrong.items():
-                        record.arrays[core.record_key(func_name, case.name, path, variant)] = np.asarray(value)
-        path = core.record_path(assignment, suite)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez_compressed(path, **record.arrays)
-        counts[suite] = len(record.arrays)
-    return counts
+            for case in graded.build_cases(suite, public):
+                observed = _leaves(reference[func_name], spec, case)
+                if observed.changed and not set(observed.changed) <= set(spec.mutates):
+                    raise RuntimeError(f"the reference {func_name} changes {observed.changed} on case {case.name}")
+                for path, value in observed.leaves.items():
+                    record.arrays[records.record_key(func_name, case.name, path)] = np.asarray(value)
+                for variant, namespace in variants.get(func_name, {}).items():
+                    wrong = probe.observe(lambda f, c: probe.observe_spec(f, spec, c), namespace[func_name], case)
+                    for path, value in wrong.leaves.items():  # a variant that crashes needs no signature
+                        record.arrays[records.record_key(func_name, case.name, path, variant)] = np.asarray(value)
+    return built
+
+
+def record_assignment(assignment, public_folder=None, hidden_folder=None):
+    """Write the public and hidden records of one assignment; return {suite: number of arrays}."""
+    built = build_records(assignment)
+    folders = {"public": public_folder or _folder("public"), "hidden": hidden_folder or _folder("hidden")}
+    for suite, record in built.items():
+        records.save_record(record, folders[suite])
+    return {suite: len(record.arrays) for suite, record in built.items()}
 
 
 def main(argv):

@@ -8,6 +8,10 @@ broken or hostile submission cannot take the grading machine down:
 - network: connections to anything but this machine are refused (an audit
   hook on socket.connect and name lookups; nothing is downloaded at run time).
 
+It also sets COURSE_GRADING_MODE=probe, so test cells only record
+observations and the judge (graders/instructor/judge.py), outside this
+kernel, decides the scores (graders/assignment.py explains the two modes).
+
 Installed as the Jupyter kernel "course-grading" by `make env`; nbgrader
 selects it through the pipeline's configuration (Execute.kernel_name).
 """
@@ -16,6 +20,8 @@ import ipaddress
 import os
 import resource
 import sys
+
+from graders.assignment import MODE_ENV_VAR, PROBE_MODE
 
 GIB = 1 << 30
 MEMORY_ENV_VAR = "COURSE_KERNEL_MEMORY_GB"
@@ -60,7 +66,7 @@ def kernel_spec():
         "argv": [sys.executable, "-m", "graders.instructor.sandbox_kernel", "-f", "{connection_file}"],
         "display_name": "Python 3 (course grading sandbox)",
         "language": "python",
-        "env": {"TF_CPP_MIN_LOG_LEVEL": "2"},
+        "env": {"TF_CPP_MIN_LOG_LEVEL": "2", MODE_ENV_VAR: PROBE_MODE},
     }
 
 

@@ -34,9 +34,9 @@ def grader_module(assignment):
     return importlib.import_module("graders." + assignment.split("_", 1)[1])
 
 
-def known_wrong_module(assignment):
-    """The known-wrong variants of an assignment (graders.instructor.known_wrong.rnn_step_by_step)."""
-    return importlib.import_module("graders.instructor.known_wrong." + assignment.split("_", 1)[1])
+def declaration(assignment):
+    """The instructor declaration of an assignment (graders.instructor.assignments.rnn_step_by_step)."""
+    return importlib.import_module("graders.instructor.assignments." + assignment.split("_", 1)[1])
 
 
 def nbgrader_meta(cell):
@@ -96,7 +96,7 @@ def load_solutions(assignment, mutant=None):
 
 def iter_mutants(assignment):
     """(function name, variant name, Mutant) for every known-wrong variant of an assignment."""
-    module = known_wrong_module(assignment)
+    module = declaration(assignment)
     for func_name, variants in module.MUTANTS.items():
         for variant, mutant in variants.items():
             yield func_name, variant, mutant

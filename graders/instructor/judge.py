@@ -1,0 +1,123 @@
+"""The judge at autograde time: scores come from here, never from the student's kernel.
+
+After a notebook has run in the grading kernel (COURSE_GRADING_MODE=probe),
+each graded test cell holds observations, not verdicts (graders.assignment).
+This module, running in the instructor's own process, reads them, compares
+them with the public and hidden records (graders/instructor/hidden/, which no
+student kernel ever loads) or with a trusted oracle, and
+
+- replaces the cell's outputs with the verdict (the check's message on a
+  failure, so feedback shows it first and without a traceback);
+- gives the cell its points only when every public and every hidden case
+  passed; a cell with missing, duplicated or malformed observations gets 0.
+
+`judge_notebook` works on an nbformat notebook; the pipeline writes the
+scores into nbgrader's gradebook.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from graders import assignment as graded_assignment
+from graders import probe, records
+from graders.instructor import solutions
+
+HIDDEN_RECORD_DIR = Path(__file__).resolve().parent / "hidden"
+TEST_CELL_PREFIX = "test_"  # a graded test cell's grade_id is test_<function name>
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The judge's decision on one graded cell."""
+
+    grade_id: str
+    passed: bool
+    points: float
+    max_points: float
+    message: str
+
+
+def load_suite_record(assignment, suite):
+    folder = records.PUBLIC_RECORD_DIR if suite == "public" else HIDDEN_RECORD_DIR
+    return records.load_record(assignment, folder, suite)
+
+
+def _payloads(cell, assignment):
+    """{(function, suite): [Observation]} from a cell's outputs; raises ValueError on a malformed one."""
+    found = {}
+    for output in cell.get("outputs", []):
+        data = output.get("data", {}) if output.get("output_type") in ("display_data", "execute_result") else {}
+        if graded_assignment.OBSERVATION_MIME not in data:
+            continue
+        payload = data[graded_assignment.OBSERVATION_MIME]
+        if isinstance(payload, str):
+            payload = json.loads(payload)
+        if payload.get("version") != graded_assignment.OBSERVATION_VERSION or payload.get("assignment") != assignment:
+            raise ValueError("observations of another version or assignment")
+        key = (str(payload.get("function")), str(payload.get("suite")))
+        if key in found:
+            raise ValueError(f"the {key[1]} cases of {key[0]} were observed twice")
+        found[key] = probe.decode(payload.get("observations", []))
+    return found
+
+
+def judge_cell(grader, func_name, cell, suite_records):
+    """(passed, message) for one graded cell of `func_name`."""
+    try:
+        payloads = _payloads(cell, grader.name)
+    except (ValueError, TypeError, AttributeError) as err:
+        return False, f"{func_name}: the test cell's observations are unreadable ({err}); run the cell as given"
+    counts = []
+    for suite in graded_assignment.SUITES:
+        observations = payloads.get((func_name, suite))
+        if observations is None:
+            return False, (f"{func_name}: the test cell recorded no {suite} observations "
+                           f"(did the cell run to its end, unchanged?)")
+        try:
+            failure = grader.judge(func_name, suite, observations, suite_records[suite])
+        except Exception as err:  # a judge error is the grader's fault: say so, never pass
+            return False, f"{func_name}: the judge could not check the {suite} cases ({type(err).__name__}: {err})"
+        if failure:
+            return False, failure
+        counts.append(f"{len(observations)} {suite}")
+    return True, f"{func_name}: all {' and '.join(counts)} cases passed"
+
+
+def _verdict_outputs(passed, text):
+    if passed:
+        return [{"output_type": "stream", "name": "stdout", "text": text + "\n"}]
+    lines = text.split("\n")
+    return [{"output_type": "error", "ename": "CheckFailure", "evalue": lines[0], "traceback": lines}]
+
+
+def judge_notebook(assignment, nb):
+    """Judge every graded test cell of an executed notebook; rewrite their outputs; return [Verdict]."""
+    import nbformat
+
+    grader = solutions.grader_module(assignment).GRADER
+    suite_records = {suite: load_suite_record(assignment, suite) for suite in graded_assignment.SUITES}
+    verdicts = []
+    for cell in nb.cells:
+        meta = solutions.nbgrader_meta(cell)
+        if cell.cell_type != "code" or not meta.get("grade"):
+            continue
+        grade_id = meta["grade_id"]
+        func_name = grade_id[len(TEST_CELL_PREFIX):]
+        if not grade_id.startswith(TEST_CELL_PREFIX) or func_name not in grader.graded:
+            raise ValueError(f"graded cell {grade_id} of {assignment} names no graded function")
+        passed, text = judge_cell(grader, func_name, cell, suite_records)
+        max_points = float(meta.get("points", 0))
+        cell.outputs = [nbformat.from_dict(o) for o in _verdict_outputs(passed, text)]
+        verdicts.append(Verdict(grade_id, passed, max_points if passed else 0.0, max_points, text))
+    return verdicts
+
+
+def judge_file(assignment, path):
+    """Judge an executed notebook file in place (its graded cells get the verdicts); return [Verdict]."""
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    verdicts = judge_notebook(assignment, nb)
+    nbformat.write(nb, str(path))
+    return verdicts
