@@ -32,6 +32,7 @@ import os
 from dataclasses import dataclass
 
 from graders import judge, probe, records
+from graders.compare import matches
 from graders.messages import CheckFailure, fmt_preview
 
 SUITES = ("public", "hidden")
@@ -42,6 +43,7 @@ OBSERVATION_VERSION = 1
 # float32 scores of two computations of the same model differ by ~1e-6; a top-2
 # gap of 1e-3 leaves a factor of 1000 before an argmax could flip
 MIN_MARGIN = 1e-3
+PREVIEW_OUTPUTS = 6  # a quick look of an unfinished exercise lists this many expected outputs
 
 
 def probe_mode():
@@ -200,19 +202,43 @@ class Assignment:
         return copy.deepcopy(self.cases(func_name, "public")[0].args)
 
     def preview(self, func_name, func):
-        """Quick look: the student's outputs beside the expected ones on the first public case (never raises)."""
+        """Quick look at the first public case (never raises): the outputs that differ, yours beside the
+        expected ones, then the names of those that match."""
         case = self.cases(func_name, "public")[0]
+        spec = self.graded[func_name].spec
         observation = probe.observe(self.graded[func_name].observer(), func, case)
         expected, _ = self.expectation(func_name, case, self.public_record())
         if observation.failure:
             lines = observation.failure.split("\n")
             print(f"{func_name}: " + lines[1].strip() if len(lines) > 1 else lines[0])
             print(f"Expected output on {case.describe()}:")
-            for path, value in expected.items():
+            for path, value in list(expected.items())[:PREVIEW_OUTPUTS]:
                 print(f"  {path:<20} {fmt_preview(value)}")
             return
         print(f"{func_name} on {case.describe()}:")
+        same = []
         for path, value in expected.items():
             got = observation.leaves.get(path)
+            if got is not None and matches(got, value, spec.atol, spec.rtol):
+                same.append(path)
+                continue
             print(f"  {path:<20} yours    {'(missing)' if got is None else fmt_preview(got)}")
             print(f"  {'':<20} expected {fmt_preview(value)}")
+        if same:
+            print(f"  as expected: {_short_list(same)}")
+
+
+def _short_list(paths, group_from=4):
+    """Paths joined by commas; `group_from` or more siblings ("cache.parameters.Wf", ...) shown as one group."""
+    groups = {}
+    for path in paths:
+        groups.setdefault(path.rsplit(".", 1)[0] if "." in path else path, []).append(path)
+    shown = []
+    for path in paths:
+        parent = path.rsplit(".", 1)[0] if "." in path else path
+        siblings = groups[parent]
+        if len(siblings) < group_from:
+            shown.append(path)
+        elif path == siblings[0]:
+            shown.append(f"{parent}.* ({len(siblings)} arrays)")
+    return ", ".join(shown)

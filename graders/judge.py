@@ -17,6 +17,7 @@ from graders.compare import compare_leaves, matching_variant
 from graders.messages import hint_line, message
 
 STRUCTURAL = ("missing", "dtype", "shape", "nonfinite")
+LINE_WIDTH = 96  # the list of differing outputs wraps here, to stay readable in a notebook cell
 
 
 def choose_hint(observed, differences, spec, bug_outputs):
@@ -31,11 +32,23 @@ def choose_hint(observed, differences, spec, bug_outputs):
     return spec.default_hint
 
 
+def _wrapped(label, items):
+    """`label` then the items joined by commas, wrapped at LINE_WIDTH without splitting an item."""
+    lines, line = [], label
+    for i, item in enumerate(items):
+        piece = item + ("," if i < len(items) - 1 else "")
+        if line.strip() and len(line) + len(piece) + 1 > LINE_WIDTH and line != label:
+            lines.append(line.rstrip())
+            line = " " * len(label)
+        line += piece + " "
+    return lines + [line.rstrip()]
+
+
 def _difference_message(spec, case, observed, differences, bug_outputs):
     differences = sorted(differences, key=lambda d: d.kind not in STRUCTURAL)  # structure first
     lines = []
     if len(differences) > 1:
-        lines.append("outputs that differ: " + ", ".join(f"{d.path} ({d.summary})" for d in differences))
+        lines.extend(_wrapped("outputs that differ: ", [f"{d.path} ({d.summary})" for d in differences]))
     lines.extend(differences[0].details)
     if not any(line.startswith("hint:") for line in differences[0].details):
         lines.append(hint_line(choose_hint(observed, differences, spec, bug_outputs)))

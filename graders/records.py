@@ -1,9 +1,9 @@
 """Recorded outputs: what the reference solution (and each known-wrong variant) returned on each case.
 
 `make references` writes one .npz file per assignment and suite. The public
-record (graders/references/) ships to students; the hidden one lives with the
-instructor (graders/instructor/hidden/) and is read only by the judge, never
-by a student's kernel -- this module does not even know where it is.
+record (graders/references/) ships to students; the hidden one stays with the
+instructor and is read only by the judge, never by a student's kernel -- this
+module does not even know where it is.
 
 Keys:
     func|case|path              the reference output at `path` ("a_next", "gradients.dWax")
