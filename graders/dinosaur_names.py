@@ -1,118 +1,158 @@
 """Checks for notebook 02, dinosaur_names: clipping, sampling, one optimisation step, the training loop.
 
-clip and optimize are compared with recorded reference outputs. sample and
-the training loop are graded by behaviour, because any correct
-implementation may consume random numbers differently:
+clip and optimize are record-based: the outputs, and the caller's gradients
+or parameters after the call (both are meant to change in place), are
+compared with what the reference solution returned. sample and the training
+loop are graded by behaviour, since a correct implementation may consume
+random numbers in its own way:
 
-- sample: a model built so each character determines the next must spell its
-  chain exactly; a model with a known first-character distribution must be
-  sampled with matching frequencies; the length cap and the final newline
-  hold; the same seed gives the same name.
-- train_char_rnn: a stand-in optimize records what the loop passes it.
+- sample runs on probe models whose answer is known: a *chain* model spells
+  one name with certainty; a model with nonzero recurrent weights Waa, whose
+  first two characters must follow the probabilities the judge computes from
+  the model with the given one-step helper (so the state a_prev must be carried
+  and the drawn character fed back); a *cap* model that never draws the newline,
+  so every name has exactly max_length characters. Every name must be
+  well formed, and the same seed must give the same names.
+- train_char_rnn runs with a stand-in optimize_fn that records what the loop
+  passes it and returns a known loss and state.
+
+Source: Karpathy, "The Unreasonable Effectiveness of Recurrent Neural
+Networks" (2015); the sampling loop of the lecture.
 """
 
 import copy
 
 import numpy as np
 
-from graders import core
-from helpers.char_rnn import initialize_parameters
+from graders.assignment import Assignment
+from graders.compare import top2_margin
+from graders.messages import CheckFailure, fail, fmt_number, type_name
+from graders.probe import Observation, call_student, changed_inputs, check_callable, guarded
+from graders.spec import Case, FunctionSpec, Output, Property
+from helpers.char_rnn import initialize_parameters, one_hot, rnn_step_forward
 
 ASSIGNMENT = "02_dinosaur_names"
-GRADER = core.Assignment(ASSIGNMENT)
+GRADER = Assignment(ASSIGNMENT)
 
 GRADIENT_NAMES = ("dWax", "dWaa", "dWya", "dba", "dby")
 PARAMETER_NAMES = ("Wax", "Waa", "Wya", "ba", "by")
-MAX_NAME_LENGTH = 50  # the cap sample() must respect
-CHAIN_VOCAB = "\nabcd"  # toy vocabulary: newline has index 0
-STRONG = 100.0  # logit margin that makes a choice certain in float64
-FREQUENCY_SAMPLES = 3000  # names drawn in the frequency test
-FREQUENCY_TOLERANCE = 0.05  # allowed total-variation distance (about 4 standard errors)
-RUNAWAY_DRAWS = 10 * MAX_NAME_LENGTH  # more draws than this in one call means the cap is missing
+MAX_NAME_LENGTH = 50  # sample()'s default max_length, as in the notebook
+MAX_GRADIENT = 5.0  # optimize()'s default max_value, as in the notebook
 
 
 # --------------------------------------------------------------------------- clip
 
 
 def _gradients(rng, n_a, vocab_size, scale):
-    return {
-        "dWax": rng.standard_normal((n_a, vocab_size)) * scale,
-        "dWaa": rng.standard_normal((n_a, n_a)) * scale,
-        "dWya": rng.standard_normal((vocab_size, n_a)) * scale,
-        "dba": rng.standard_normal((n_a, 1)) * scale,
-        "dby": rng.standard_normal((vocab_size, 1)) * scale,
-    }
+    return {"dWax": rng.standard_normal((n_a, vocab_size)) * scale, "dWaa": rng.standard_normal((n_a, n_a)) * scale,
+            "dWya": rng.standard_normal((vocab_size, n_a)) * scale, "dba": rng.standard_normal((n_a, 1)) * scale,
+            "dby": rng.standard_normal((vocab_size, 1)) * scale}
 
 
-_CLIP_SIZES = {
-    "public": {"small": dict(n_a=5, vocab_size=4, scale=10.0, max_value=5.0, seed=3),
+# scale / max_value >= 4: every gradient has entries to clip, except in "nothing_to_clip"
+_CLIP_CASES = {
+    "public": {"small": dict(n_a=5, vocab_size=4, scale=20.0, max_value=5.0, seed=3),
                "tight": dict(n_a=3, vocab_size=6, scale=3.0, max_value=0.5, seed=4)},
-    "hidden": {"wide": dict(n_a=8, vocab_size=27, scale=20.0, max_value=10.0, seed=103),
-               "loose": dict(n_a=4, vocab_size=5, scale=1.0, max_value=2.5, seed=104)},
+    "hidden": {"wide": dict(n_a=8, vocab_size=27, scale=40.0, max_value=10.0, seed=103),
+               "integer_bound": dict(n_a=4, vocab_size=5, scale=8.0, max_value=2, seed=104),
+               "nothing_to_clip": dict(n_a=3, vocab_size=4, scale=0.1, max_value=5.0, seed=105)},
 }
 
 
 def _clip_cases(suite, record):
-    cases = []
-    for name, s in _CLIP_SIZES[suite].items():
-        gradients = _gradients(np.random.default_rng(s["seed"]), s["n_a"], s["vocab_size"], s["scale"])
-        dims = {"n_a": s["n_a"], "vocab_size": s["vocab_size"], "max_value": s["max_value"]}
-        cases.append(core.Case(name, dims, (gradients, s["max_value"])))
-    return cases
+    return [Case(name, {"n_a": s["n_a"], "vocab_size": s["vocab_size"], "max_value": s["max_value"]},
+                 (_gradients(np.random.default_rng(s["seed"]), s["n_a"], s["vocab_size"], s["scale"]), s["max_value"]))
+            for name, s in _CLIP_CASES[suite].items()]
 
 
-def _clip_in_place(func, suite, cases):
-    """clip must change the caller's arrays themselves, not rebind copies in the dict."""
-    for case in cases:
-        gradients, max_value = copy.deepcopy(case.args)
-        originals = dict(gradients)  # the same array objects the caller holds
-        core.call_student(func, "clip", core.Case(case.name, case.dims, (gradients, max_value)), copy_inputs=False)
-        for name in GRADIENT_NAMES:
-            if np.max(np.abs(originals[name])) > max_value + 1e-12:
-                core.fail(
-                    "clip", case,
-                    f"the caller's array gradients['{name}'] still holds entries beyond ±{max_value}",
-                    "clip must work in place: the returned dict is right but the original arrays were not changed",
-                    "hint:   give np.clip an out= argument so it overwrites the array it reads",
-                )
+CLIP = FunctionSpec(
+    name="clip",
+    outputs=(Output("gradients", "dict", GRADIENT_NAMES),),
+    inputs=("gradients", "max_value"),
+    mutates=("gradients",),
+    hints={
+        "copy_not_in_place": "clip must work in place: the returned dict is right but the caller's arrays were not "
+                             "changed; give np.clip an out= argument so it overwrites the array it reads",
+        "some_gradients_not_clipped": "dba and dby were not clipped: clip every gradient in the dict",
+        "lower_bound_zero": "negative entries were clipped to 0: the range is [-max_value, max_value]",
+        "max_value_ignored": "the entries were clipped to ±5 (MAX_GRADIENT), not to the max_value you were given",
+    },
+    pattern_hints=((tuple(f"input gradients.{k}" for k in GRADIENT_NAMES),
+                    "clip must work in place: the caller's arrays were not changed; use np.clip(..., out=array)"),),
+    default_hint="every entry of every gradient must end inside [-max_value, max_value], in the caller's arrays",
+)
+GRADER.add(CLIP, _clip_cases)
 
 
 # --------------------------------------------------------------------------- sample
 
+VOCAB = "\nabcd"  # the probe models' vocabulary; the newline has index 0
+NEWLINE = 0
+CHAR_TO_IX = {ch: i for i, ch in enumerate(VOCAB)}
+STRONG = 100.0  # logit gap that makes a choice certain: the runner-up has probability < e^-40
+REPEAT_NAMES = 20  # names drawn again from a fresh generator of the same seed
+RUNAWAY_DRAWS = 10 * MAX_NAME_LENGTH  # more draws than this in one call: the length cap is missing
+# A count k of n names with probability p each: by Bernstein's inequality
+# P(|k - n p| >= t) <= 2 exp(-t^2 / (2 (n p (1 - p) + t / 3))), which is 2 exp(-z^2 / 2) = 3e-8 for
+# t = z^2 / 6 + sqrt(z^4 / 36 + z^2 n p (1 - p)) and z = 6 (about 6 standard errors when n p is large,
+# still sound for rare characters). Over the 35 counts of a case a correct sampler, whatever random
+# numbers it draws, fails with probability < 1e-6; the known bugs miss by 6 to 30 times that tolerance
+# (tests/test_a02_dinosaur_names.py).
+FREQUENCY_Z = 6.0
 
-def chain_parameters():
-    """A model whose samples are certain: start -> 'a' -> 'b' -> 'c' -> 'd' -> newline.
 
-    n_a = vocab_size; with Wax = 2*STRONG*I and ba = -STRONG the state is +1 at
-    the input character and -1 elsewhere (all -1 for the zero start vector);
-    Wya then gives the next character a logit STRONG above the rest.
+def chain_parameters(spelling, Waa_scale=0.0, seed=0):
+    """A model that spells `spelling` and then the newline with certainty (n_a = vocab_size).
+
+    Wax = 2*STRONG*I and ba = -STRONG saturate the state to +1 at the input
+    character and -1 elsewhere (all -1 for the zero first input), whatever a
+    small Waa adds; Wya gives the next character a logit 2*STRONG above the rest.
     """
-    vocab_size = len(CHAIN_VOCAB)
-    nxt = {i: (i + 1) % vocab_size for i in range(1, vocab_size)}  # a->b, ..., d->newline
-    Wya = np.zeros((vocab_size, vocab_size))
-    for j, k in nxt.items():
-        Wya[k, j] = STRONG
+    V = len(VOCAB)
+    order = [CHAR_TO_IX[ch] for ch in spelling] + [NEWLINE]
+    Wya = np.zeros((V, V))
+    for current, following in zip(order, order[1:]):
+        Wya[following, current] = STRONG
     by = Wya.sum(axis=1, keepdims=True)  # cancels the -1 states ...
-    by[1] += STRONG / 2  # ... and makes 'a' the first character
-    return {
-        "Wax": 2 * STRONG * np.eye(vocab_size),
-        "Waa": np.zeros((vocab_size, vocab_size)),
-        "Wya": Wya,
-        "ba": -STRONG * np.ones((vocab_size, 1)),
-        "by": by,
-    }
+    by[order[0]] += STRONG / 2  # ... and makes spelling[0] the first character
+    rng = np.random.default_rng(seed)
+    return {"Wax": 2 * STRONG * np.eye(V), "Waa": Waa_scale * rng.standard_normal((V, V)), "Wya": Wya,
+            "ba": -STRONG * np.ones((V, 1)), "by": by}
 
 
-def frequency_parameters(first_probabilities):
-    """A model that ignores its input: every character is drawn from `first_probabilities`."""
-    vocab_size, n_a = len(first_probabilities), 3
-    return {
-        "Wax": np.zeros((n_a, vocab_size)),
-        "Waa": np.zeros((n_a, n_a)),
-        "Wya": np.zeros((vocab_size, n_a)),
-        "ba": np.zeros((n_a, 1)),
-        "by": np.log(np.asarray(first_probabilities, dtype=float)).reshape(-1, 1),
-    }
+def random_parameters(seed, newline_logit, n_a=4, scale=2.0):
+    """A model with large random weights, Waa included: the second character depends on the carried state."""
+    rng = np.random.default_rng(seed)
+    V = len(VOCAB)
+    parameters = {"Wax": scale * rng.standard_normal((n_a, V)), "Waa": scale * rng.standard_normal((n_a, n_a)),
+                  "Wya": scale * rng.standard_normal((V, n_a)), "ba": rng.standard_normal((n_a, 1)),
+                  "by": scale * rng.standard_normal((V, 1))}
+    parameters["by"][NEWLINE] += newline_logit
+    return parameters
+
+
+# (name, kind, model, names drawn, seed, max_length or None for the default); kind: "chain" compares the
+# one certain name, "names" the frequencies, "cap" that every name has max_length characters
+_SAMPLE_CASES = {
+    "public": (("chain", "chain", dict(spelling="abcd"), 1, 0, None),
+               ("recurrent_frequencies", "names", dict(seed=5, newline_logit=1.0), 1500, 1, None),
+               ("length_cap", "cap", dict(seed=6, newline_logit=-STRONG), 300, 2, 6)),
+    "hidden": (("chain_with_recurrence", "chain", dict(spelling="dbc", Waa_scale=1.0, seed=7), 1, 10, None),
+               ("recurrent_frequencies_2", "names", dict(seed=4, newline_logit=1.0), 1500, 11, None),
+               ("cap_of_one", "cap", dict(seed=8, newline_logit=-STRONG), 300, 12, 1),
+               ("long_cap", "cap", dict(seed=9, newline_logit=-STRONG), 100, 13, 9)),
+}
+
+
+def _sample_cases(suite, record):
+    cases = []
+    for name, kind, model, n_names, seed, max_length in _SAMPLE_CASES[suite]:
+        parameters = chain_parameters(**model) if kind == "chain" else random_parameters(**model)
+        kwargs = {} if max_length is None else {"max_length": max_length}
+        dims = {"vocab_size": len(VOCAB), "n_a": parameters["Waa"].shape[0], "names": n_names, **kwargs}
+        data = {"kind": kind, "names": n_names, "seed": seed, "spelling": model.get("spelling")}
+        cases.append(Case(name, dims, (parameters, dict(CHAR_TO_IX)), kwargs, data))
+    return cases
 
 
 class CountingGenerator:
@@ -133,132 +173,180 @@ class CountingGenerator:
         def counted(*args, **kwargs):
             self.draws += 1
             if self.draws > self.limit:
-                raise RuntimeError(f"more than {self.limit} random draws in one call: the length cap is missing")
+                raise RuntimeError(f"more than {self.limit} random draws in one call: is the max_length cap missing?")
             return attribute(*args, **kwargs)
 
         return counted
 
 
-def _char_to_ix():
-    return {ch: i for i, ch in enumerate(CHAIN_VOCAB)}
-
-
-def _as_indices(result, case, vocab_size):
-    if isinstance(result, np.ndarray):
-        result = result.tolist()
-    if not isinstance(result, list):
-        core.fail("sample", case, f"expected a list of indices, got {core.type_name(result)}",
-                  "hint:   append each sampled index to a list and return the list")
+def _indices(result, case):
+    """The returned name as a list of ints in the vocabulary, or a failure that says what is wrong."""
+    if not isinstance(result, (list, tuple, np.ndarray)):
+        fail("sample", case, f"expected a list of indices, got {type_name(result)}",
+             "hint:   append each sampled index to a list and return the list")
     for ix in result:
         if isinstance(ix, (bool, np.bool_)) or not isinstance(ix, (int, np.integer)):
-            core.fail("sample", case, f"expected integer indices, found {ix!r} ({type(ix).__name__})",
-                      "hint:   convert the draw with int(...)")
-        if not 0 <= int(ix) < vocab_size:
-            core.fail("sample", case, f"index {int(ix)} is outside the vocabulary 0..{vocab_size - 1}")
+            fail("sample", case, f"expected integer indices, found {ix!r} ({type(ix).__name__})",
+                 "hint:   convert each draw with int(...)")
+        if not 0 <= int(ix) < len(VOCAB):
+            fail("sample", case, f"index {int(ix)} is outside the vocabulary 0..{len(VOCAB) - 1}")
     return [int(ix) for ix in result]
 
 
-_SAMPLE_SEEDS = {"public": (0, 1), "hidden": (11, 12)}
-_FIRST_PROBABILITIES = {"public": (0.05, 0.4, 0.3, 0.15, 0.1), "hidden": (0.04, 0.1, 0.16, 0.3, 0.4)}
-
-
-def _check_sample(func, suite):
-    core.check_callable(func, "sample")
-    char_to_ix = _char_to_ix()
-    newline = char_to_ix["\n"]
-    vocab_size = len(CHAIN_VOCAB)
-
-    # 1. a certain chain: the sampled character must be fed back as the next input
-    chain = core.Case("chain", {"vocab_size": vocab_size, "n_a": vocab_size})
-    for seed in _SAMPLE_SEEDS[suite]:
-        rng = CountingGenerator(seed)
-        got = _as_indices(core.call_student(func, "sample", core.Case(
-            chain.name, chain.dims, (chain_parameters(), char_to_ix, rng)), copy_inputs=False), chain, vocab_size)
-        expected = [1, 2, 3, 4, newline]
-        if got != expected:
-            if got[: len(expected)] == expected:
-                hint = "the name goes on after the newline: stop as soon as the newline index is sampled"
-            elif got and all(ix == got[0] for ix in got):
-                hint = "the same character every step: feed the sampled character back as the next input x"
-            else:
-                hint = "each step must use the previous state a_prev and the one-hot of the character just sampled"
-            core.fail("sample", chain, f"this model spells 'abcd' then a newline with certainty",
-                      f"expected indices {expected}, got {got[:12]}{' ...' if len(got) > 12 else ''}",
-                      f"hint:   {hint}")
-
-    # 2. frequencies: every character must be drawn from the model's distribution
-    p = np.asarray(_FIRST_PROBABILITIES[suite])
-    freq_case = core.Case("frequencies", {"vocab_size": vocab_size, "names": FREQUENCY_SAMPLES})
-    parameters = frequency_parameters(p)
-    rng = CountingGenerator(_SAMPLE_SEEDS[suite][0], limit=RUNAWAY_DRAWS * FREQUENCY_SAMPLES)
+def _draw_names(func, case, parameters, char_to_ix, seed, count):
+    rng = CountingGenerator(seed)
     names = []
-    for _ in range(FREQUENCY_SAMPLES):
-        names.append(_as_indices(core.call_student(func, "sample", core.Case(
-            freq_case.name, freq_case.dims, (parameters, char_to_ix, rng)), copy_inputs=False), freq_case, vocab_size))
-        if rng.draws > RUNAWAY_DRAWS * len(names):
-            core.fail("sample", freq_case, f"{rng.draws} random draws for {len(names)} names",
-                      "hint:   draw exactly one index per character with rng.choice")
-    firsts = np.bincount([n[0] for n in names if n], minlength=vocab_size) / len(names)
-    distance = 0.5 * np.sum(np.abs(firsts - p))
-    if distance > FREQUENCY_TOLERANCE:
-        hint = ("always the most likely character: sample with rng.choice(vocab_size, p=y.ravel()) instead of argmax"
-                if firsts.max() > 0.99 else "draw from the softmax output y of this step, with p=y.ravel()")
-        core.fail("sample", freq_case,
-                  f"first characters should follow the model's probabilities {core.fmt_preview(p, vocab_size)}",
-                  f"observed frequencies {core.fmt_preview(firsts, vocab_size)} "
-                  f"(total-variation distance {distance:.3f}, tolerance {FREQUENCY_TOLERANCE})",
-                  f"hint:   {hint}")
-
-    # 3. length cap and final newline
-    lengths = np.array([len(n) for n in names])
-    if lengths.max() > MAX_NAME_LENGTH:
-        core.fail("sample", freq_case, f"a name of {lengths.max()} indices, longer than the cap {MAX_NAME_LENGTH}",
-                  "hint:   stop the loop once 50 characters have been drawn")
-    capped_expected = (1 - p[newline]) ** MAX_NAME_LENGTH
-    if np.mean(lengths == MAX_NAME_LENGTH) < capped_expected / 3:
-        core.fail("sample", freq_case, f"no name reaches the cap of {MAX_NAME_LENGTH} characters, but about "
-                  f"{capped_expected:.0%} should", "hint:   the loop must allow exactly 50 draws")
-    for n in names:
-        if len(n) < MAX_NAME_LENGTH and n[-1] != newline:
-            core.fail("sample", freq_case, f"a name of {len(n)} characters that does not end with the newline",
-                      "hint:   stop right after the newline is drawn, and include it")
-        if newline in n[:-1]:
-            core.fail("sample", freq_case, "a name continues after the newline was drawn",
-                      "hint:   stop as soon as the newline index is sampled")
-
-    # 4. the given generator is the only source of randomness
-    twice = [_as_indices(core.call_student(func, "sample", core.Case(
-        "same_seed", {"seed": 5}, (frequency_parameters(p), char_to_ix, np.random.default_rng(5))), copy_inputs=False),
-        freq_case, vocab_size)
-        for _ in range(2)]
-    if twice[0] != twice[1]:
-        core.fail("sample", core.Case("same_seed", {"seed": 5}),
-                  "two calls with generators of the same seed gave different names",
-                  "hint:   draw with the rng argument (rng.choice), never with np.random.choice")
-    print(f"sample: all behaviour checks passed ({suite})")
-    return 4
+    for _ in range(count):
+        rng.draws = 0  # the runaway limit is per call
+        result = call_student(func, "sample", case, (parameters, char_to_ix, rng), dict(case.kwargs))
+        names.append(guarded("sample", case, _indices, result, case))
+    return names, rng
 
 
-def _preview_sample(func):
-    char_to_ix = _char_to_ix()
-    ix_to_char = {i: ch for ch, i in char_to_ix.items()}
-    try:
-        got = func(chain_parameters(), char_to_ix, np.random.default_rng(0))
-        print(f"sample on the 'chain' model: yours    {[ix_to_char.get(int(i), '?') for i in got]}")
-    except NotImplementedError:
-        print("sample on the 'chain' model: not implemented yet")
-    except Exception as err:  # a quick look reports, it does not grade
-        print(f"sample on the 'chain' model raised {type(err).__name__}: {err}")
-    expected = [ix_to_char[i] for i in (1, 2, 3, 4, char_to_ix["\n"])]
-    print(f"{'':<28} expected {expected}")
+def _name_leaves(names, again, used_rng, case):
+    max_length = case.kwargs.get("max_length", MAX_NAME_LENGTH)
+    first_two = np.zeros((len(VOCAB), len(VOCAB) + 1), dtype=np.int64)  # column V: no second character
+    for name in names:
+        if name:
+            first_two[name[0], name[1] if len(name) > 1 and name[0] != NEWLINE else len(VOCAB)] += 1
+    lengths = [len(name) for name in names]
+    return {
+        "first_name": np.array(names[0], dtype=np.int64),
+        "too_long": np.int64(sum(n > max_length for n in lengths)),
+        "newline_inside": np.int64(sum(NEWLINE in name[:-1] for name in names)),
+        "unfinished": np.int64(sum(len(name) < max_length and name[-1:] != [NEWLINE] for name in names)),
+        "repeatable": np.int64(again == names[:len(again)]),
+        "rng_used": np.int64(used_rng),
+        "longest": np.int64(max(lengths)),
+        "shortest": np.int64(min(lengths)),
+        "first_two": first_two,
+    }
+
+
+def _observe_sample(func, case):
+    """Draw case.data["names"] names from one seeded generator, then the first few again with the same seed."""
+    check_callable(func, "sample")
+    pristine = copy.deepcopy(case.args)
+    parameters, char_to_ix = copy.deepcopy(case.args)
+    names, rng = _draw_names(func, case, parameters, char_to_ix, case.data["seed"], case.data["names"])
+    again, _ = _draw_names(func, case, parameters, char_to_ix, case.data["seed"], min(REPEAT_NAMES, len(names)))
+    used_rng = rng._rng.bit_generator.state != np.random.default_rng(case.data["seed"]).bit_generator.state
+    leaves = guarded("sample", case, _name_leaves, names, again, used_rng, case)
+    return Observation(case.name, leaves, changed_inputs(pristine, (parameters, char_to_ix), SAMPLE.inputs))
+
+
+def first_two_probabilities(parameters, max_length):
+    """P(first character i, second j) of the model's names, (V, V + 1); column V: the name ends after one."""
+    V, n_a = parameters["by"].shape[0], parameters["Waa"].shape[0]
+    a1, p1 = rnn_step_forward(parameters, np.zeros((n_a, 1)), np.zeros((V, 1)))  # (n_a, 1), (V, 1)
+    joint = np.zeros((V, V + 1))
+    for i in range(V):
+        if i == NEWLINE or max_length == 1:
+            joint[i, V] = p1[i, 0]
+        else:
+            joint[i, :V] = p1[i, 0] * rnn_step_forward(parameters, a1, one_hot(i, V))[1][:, 0]
+    return joint
+
+
+def _label(i):
+    return "no second character" if i == len(VOCAB) else repr(VOCAB[i]).replace("'\\n'", "the newline")
+
+
+def _check_first_two(leaves, case):
+    """None when the first-two-characters frequencies are within the Bernstein tolerance (above) of the model's."""
+    n = case.data["names"]
+    p = first_two_probabilities(case.args[0], case.kwargs.get("max_length", MAX_NAME_LENGTH))
+    f = leaves["first_two"] / n
+    for got, want, where in ((f.sum(axis=1), p.sum(axis=1), "first characters"), (f, p, None)):
+        z = FREQUENCY_Z
+        tolerance = (z ** 2 / 6 + np.sqrt(z ** 4 / 36 + z ** 2 * n * want * (1 - want))) / n  # Bernstein, above
+        excess = np.abs(got - want) - tolerance
+        if np.max(excess) <= 0:
+            continue
+        at = np.unravel_index(np.argmax(excess), excess.shape)
+        if where:
+            return (f"{where}: {_label(at[0])} began a fraction {fmt_number(got[at])} of {n} names, the model gives "
+                    f"probability {fmt_number(want[at])} (tolerance ±{fmt_number(tolerance[at])}): draw each "
+                    f"index from this step's softmax output with rng.choice(vocab_size, p=probabilities.ravel())")
+        first, second = at
+        return (f"{_label(first)} then {_label(second)} began a fraction {fmt_number(got[at])} of {n} names, the "
+                f"model gives probability {fmt_number(want[at])} (tolerance ±{fmt_number(tolerance[at])}): the second "
+                f"step must use the state a_prev of the first step (Waa @ a_prev) and the one-hot of the character "
+                f"just drawn")
+    return None
+
+
+SAMPLE_RNG_HINT = ("the generator rng you were given was never used (or the same seed gave other names): draw "
+                   "every index with rng.choice(vocab_size, p=probabilities.ravel()) -- never with np.random or "
+                   "np.argmax")
+SAMPLE_CAP_HINT = "every name that draws no newline must have exactly max_length characters"
+SAMPLE = FunctionSpec(
+    name="sample",
+    outputs=(Output("indices"),),
+    inputs=("parameters", "char_to_ix", "rng"),
+    pattern_hints=(
+        *((paths, SAMPLE_RNG_HINT) for paths in (("rng_used",), ("repeatable",), ("rng_used", "repeatable"))),
+        (("newline_inside",), "stop as soon as the newline index is drawn, and keep it as the last index"),
+        (("unfinished",), "a name that stops before max_length characters must end with the newline's index: "
+                          "keep the newline, and the loop must allow exactly max_length draws"),
+        (("too_long",), "stop once max_length characters have been drawn"),
+        *((paths, SAMPLE_CAP_HINT) for paths in (("longest", "shortest"), ("longest",), ("shortest",))),
+    ),
+    default_hint="each step: a_prev = tanh(Wax x + Waa a_prev + ba), draw from softmax(Wya a_prev + by) with rng, "
+                 "feed the drawn character back as the one-hot x, stop after the newline or max_length characters",
+    properties=(Property("the first two characters follow the model's probabilities", _check_first_two),),
+)
+
+
+def _expect_sample(case):
+    """Expected leaves of a sample case, and the leaves of known bugs that name them."""
+    expected = {"too_long": 0, "newline_inside": 0, "unfinished": 0, "repeatable": 1, "rng_used": 1}
+    bugs = {}
+    max_length = case.kwargs.get("max_length", MAX_NAME_LENGTH)
+    if case.data["kind"] == "chain":  # spelled by construction (chain_parameters)
+        path = [CHAR_TO_IX[ch] for ch in case.data["spelling"]] + [NEWLINE]
+        expected["first_name"] = path
+        bugs = {"the same character every step: feed the drawn character back as the next input x":
+                {"first_name": path[:1] * max_length},
+                "the name goes on after the newline: stop as soon as the newline index is drawn":
+                {"first_name": (path * max_length)[:max_length]}}
+    if case.data["kind"] == "cap":  # the newline is never drawn
+        expected.update(longest=max_length, shortest=max_length)
+        bugs = {"the names are one character short of max_length: the loop must allow exactly max_length draws":
+                {"longest": max_length - 1, "shortest": max_length - 1},
+                "the names have 50 characters whatever max_length says: stop at the max_length argument":
+                {"longest": MAX_NAME_LENGTH, "shortest": MAX_NAME_LENGTH}}
+    return _int_leaves(expected), {hint: _int_leaves(leaves) for hint, leaves in bugs.items()}
+
+
+def _int_leaves(leaves):
+    return {path: np.asarray(value, dtype=np.int64) for path, value in leaves.items()}
+
+
+def _sample_margin(case):
+    """How certain the exactly compared outcomes are, as a logit gap (names cases compare no drawn index)."""
+    parameters = case.args[0]
+    if case.data["kind"] == "chain":  # log-probability gap between the spelled and the runner-up character
+        V, a, x, gaps = len(VOCAB), np.zeros((parameters["Waa"].shape[0], 1)), np.zeros((len(VOCAB), 1)), []
+        for ch in case.data["spelling"] + "\n":
+            a, y = rnn_step_forward(parameters, a, x)
+            gaps.append(top2_margin(np.log(y[:, 0])))
+            x = one_hot(CHAR_TO_IX[ch], V)
+        return min(gaps)
+    if case.data["kind"] == "cap":  # the newline's logit stays below every other for any state |a| <= 1
+        return float(np.min(parameters["by"][1:, 0] - np.abs(parameters["Wya"][1:]).sum(axis=1))
+                     - (parameters["by"][NEWLINE, 0] + np.abs(parameters["Wya"][NEWLINE]).sum()))
+    return float("inf")
+
+
+GRADER.add(SAMPLE, _sample_cases, observe=_observe_sample, expect=_expect_sample, margin=_sample_margin)
 
 
 # --------------------------------------------------------------------------- optimize
 
-
-_OPTIMIZE_SIZES = {
+_OPTIMIZE_CASES = {
     "public": {"short": dict(vocab_size=5, n_a=4, length=4, seed=5, learning_rate=0.05, max_value=5.0),
-               "long": dict(vocab_size=7, n_a=6, length=9, seed=6, learning_rate=0.01, max_value=5.0)},
+               "long": dict(vocab_size=7, n_a=6, length=9, seed=6, learning_rate=0.01, max_value=2.0)},
     "hidden": {"wide": dict(vocab_size=27, n_a=10, length=6, seed=105, learning_rate=0.02, max_value=1.0),
                "one_char": dict(vocab_size=4, n_a=3, length=1, seed=106, learning_rate=0.1, max_value=0.5)},
 }
@@ -267,45 +355,46 @@ _OPTIMIZE_WEIGHT_SCALE = 3.0  # large weights make some gradients exceed the cli
 
 def _optimize_cases(suite, record):
     cases = []
-    for name, s in _OPTIMIZE_SIZES[suite].items():
+    for name, s in _OPTIMIZE_CASES[suite].items():
         rng = np.random.default_rng(s["seed"])
         parameters = initialize_parameters(s["n_a"], s["vocab_size"], rng)
         for key in ("Wax", "Waa", "Wya"):
             parameters[key] *= _OPTIMIZE_WEIGHT_SCALE / 0.01
         chars = rng.integers(1, s["vocab_size"], size=s["length"]).tolist()
         X, Y = [None] + chars, chars + [0]
-        a_prev = rng.standard_normal((s["n_a"], 1)) * 0.5
+        a_prev = rng.standard_normal((s["n_a"], 1)) * 0.5  # a nonzero state carried in from the previous name
         dims = {"vocab_size": s["vocab_size"], "n_a": s["n_a"], "T_x": len(X), "max_value": s["max_value"]}
-        cases.append(core.Case(name, dims, (X, Y, a_prev, parameters, s["learning_rate"]),
-                               {"max_value": s["max_value"]}))
+        cases.append(Case(name, dims, (X, Y, a_prev, parameters, s["learning_rate"]), {"max_value": s["max_value"]}))
     return cases
 
 
-def _optimize_updates_parameters(func, suite, cases):
-    """optimize must update the caller's parameters with the *clipped* gradients."""
-    record = GRADER.record(suite)
-    for case in cases:
-        X, Y, a_prev, parameters, learning_rate = copy.deepcopy(case.args)
-        before = copy.deepcopy(parameters)
-        core.call_student(func, "optimize", core.Case(case.name, case.dims, (X, Y, a_prev, parameters, learning_rate),
-                                                      case.kwargs), copy_inputs=False)
-        for name in PARAMETER_NAMES:
-            gradient = record.expected("optimize", case.name, "gradients.d" + name)
-            expected = before[name] - learning_rate * gradient
-            if np.allclose(parameters[name], before[name]):
-                core.fail("optimize", case, f"parameters['{name}'] did not change",
-                          "hint:   call update_parameters(parameters, gradients, learning_rate)")
-            if not np.allclose(parameters[name], expected, atol=1e-7, rtol=1e-6):
-                core.fail("optimize", case, f"parameters['{name}'] after the step differ from "
-                          f"{name} - learning_rate * d{name} (clipped)",
-                          "hint:   clip the gradients before update_parameters, and use the given learning_rate")
+OPTIMIZE = FunctionSpec(
+    name="optimize",
+    outputs=(Output("loss", "scalar"), Output("gradients", "dict", GRADIENT_NAMES), Output("a_last")),
+    inputs=("X", "Y", "a_prev", "parameters", "learning_rate"),
+    mutates=("parameters",),
+    hints={
+        "no_clipping": "some gradients exceed max_value: call clip(gradients, max_value) before the update",
+        "clip_after_update": "the parameters were updated with unclipped gradients: clip before update_parameters",
+        "initial_state_returned": "the returned state is a0 (a[-1] is the initial state in that dict): "
+                                  "return a[len(X) - 1]",
+        "max_value_ignored": "the gradients were clipped to ±5 (MAX_GRADIENT), not to the max_value you were given",
+        "parameters_copied": "the caller's parameters did not change: update the dict you were given in place, "
+                             "without copying it first",
+    },
+    pattern_hints=((tuple(f"input parameters.{k}" for k in PARAMETER_NAMES),
+                    "the caller's parameters are not the updated ones: call update_parameters(parameters, "
+                    "gradients, learning_rate) on the dict you were given, with the clipped gradients"),),
+    default_hint="forward with rnn_forward, gradients with rnn_backward, then clip, then update_parameters",
+)
+GRADER.add(OPTIMIZE, _optimize_cases)
 
 
 # --------------------------------------------------------------------------- training loop
 
 
 class SpyOptimize:
-    """Stands in for optimize: records every call and returns a known loss and state."""
+    """Stands in for optimize: records every call and returns the loss 100 - j and the state j + 1 (call j)."""
 
     def __init__(self, n_a):
         self.calls = []
@@ -313,120 +402,125 @@ class SpyOptimize:
 
     def __call__(self, X, Y, a_prev, parameters, learning_rate):
         j = len(self.calls)
-        self.calls.append({"X": list(X), "Y": list(Y), "a_prev": np.array(a_prev, copy=True),
-                           "parameters": parameters, "learning_rate": learning_rate})
-        a_next = np.full((self.n_a, 1), float(j + 1))  # a state that says which call made it
-        return 100.0 - j, {}, a_next
+        self.calls.append((X, Y, np.copy(a_prev) if isinstance(a_prev, np.ndarray) else a_prev, parameters,
+                           learning_rate))
+        return 100.0 - j, {}, np.full((self.n_a, 1), float(j + 1))
 
 
-_LOOP_SIZES = {"public": dict(n_examples=3, num_iterations=7, n_a=4, learning_rate=0.02),
-               "hidden": dict(n_examples=5, num_iterations=12, n_a=6, learning_rate=0.005)}
+_LOOP_CASES = {  # name: (number of examples, num_iterations, n_a, learning_rate, callback given)
+    "public": {"cycling": (3, 7, 4, 0.02, True)},
+    "hidden": {"no_callback": (5, 12, 6, 0.005, False), "fewer_iterations_than_examples": (5, 2, 3, 0.1, True)},
+}
+_LOOP_VOCAB_SIZE = 8  # the examples' indices stay inside it, so even the real optimize runs on them
 
 
-def _check_train_loop(func, suite):
-    core.check_callable(func, "train_char_rnn")
-    s = _LOOP_SIZES[suite]
-    examples = [([None] + list(range(1, k + 2)), list(range(1, k + 2)) + [0]) for k in range(s["n_examples"])]
-    parameters = initialize_parameters(s["n_a"], vocab_size=5, rng=np.random.default_rng(0))
-    spy = SpyOptimize(s["n_a"])
-    callbacks = []
-    case = core.Case("spy", {"examples": s["n_examples"], "num_iterations": s["num_iterations"], "n_a": s["n_a"]})
-    call = core.Case(case.name, case.dims, (examples, parameters, s["num_iterations"], s["learning_rate"]),
-                     {"optimize_fn": spy, "callback": lambda j, loss, params: callbacks.append((j, loss))})
-    losses = core.call_student(func, "train_char_rnn", call, copy_inputs=False)
-    n = s["num_iterations"]
-    if len(spy.calls) != n:
-        core.fail("train_char_rnn", case, f"optimize was called {len(spy.calls)} times, expected {n}",
-                  "hint:   one optimize step per iteration: for j in range(num_iterations)")
-    for j, recorded in enumerate(spy.calls):
-        X, Y = examples[j % len(examples)]
-        if recorded["X"] != X or recorded["Y"] != Y:
-            core.fail("train_char_rnn", case, f"iteration {j} trained on X={recorded['X']}, expected X={X}",
-                      "hint:   iteration j uses examples[j % len(examples)], cycling through all examples")
-        if recorded["parameters"] is not parameters:
-            core.fail("train_char_rnn", case, f"iteration {j} got a different parameters dict",
-                      "hint:   pass the same parameters dict to every optimize call")
-        if recorded["learning_rate"] != s["learning_rate"]:
-            core.fail("train_char_rnn", case, f"iteration {j} used learning_rate {recorded['learning_rate']}, "
-                      f"expected {s['learning_rate']}")
-        expected_state = 0.0 if j == 0 else float(j)
-        if recorded["a_prev"].shape != (s["n_a"], 1) or not np.allclose(recorded["a_prev"], expected_state):
-            hint = ("start from a_prev = np.zeros((n_a, 1)) with n_a = parameters['Waa'].shape[0]" if j == 0 else
-                    "carry the state: a_prev for the next iteration is the one optimize returned")
-            core.fail("train_char_rnn", case,
-                      f"iteration {j} got a_prev {core.fmt_preview(recorded['a_prev'])}, "
-                      f"expected all {expected_state:g} (shape {(s['n_a'], 1)})", f"hint:   {hint}")
-    expected_losses = [100.0 - j for j in range(n)]
-    if not isinstance(losses, (list, np.ndarray)) or list(np.asarray(losses, dtype=float)) != expected_losses:
-        core.fail("train_char_rnn", case, f"expected the list of the {n} losses optimize returned, in order",
-                  f"got {core.type_name(losses)}: {str(losses)[:80]}",
-                  "hint:   append each iteration's loss to a list and return it")
-    if [c[0] for c in callbacks] != list(range(n)):
-        core.fail("train_char_rnn", case, f"callback was called for iterations {[c[0] for c in callbacks][:10]}",
-                  "hint:   if callback is given, call callback(j, loss, parameters) after every iteration")
-    print(f"train_char_rnn: all behaviour checks passed ({suite})")
-    return 1
+def _loop_cases(suite, record):
+    cases = []
+    for name, (n_examples, num_iterations, n_a, learning_rate, callback) in _LOOP_CASES[suite].items():
+        examples = [([None] + list(range(1, k + 2)), list(range(1, k + 2)) + [0]) for k in range(n_examples)]
+        parameters = initialize_parameters(n_a, _LOOP_VOCAB_SIZE, np.random.default_rng(0))
+        dims = {"examples": n_examples, "num_iterations": num_iterations, "n_a": n_a}
+        cases.append(Case(name, dims, (examples, parameters, num_iterations, learning_rate), {},
+                          {"callback": callback, "n_a": n_a}))
+    return cases
 
 
-# --------------------------------------------------------------------------- registry
+def _loop_leaves(spy, losses, seen, examples, parameters, case):
+    n_a = case.data["n_a"]
+    for j, (_, _, a_prev, _, _) in enumerate(spy.calls):
+        if not isinstance(a_prev, np.ndarray) or a_prev.shape != (n_a, 1):
+            shape = f" of shape {a_prev.shape}" if isinstance(a_prev, np.ndarray) else ""
+            fail("train_char_rnn", case, f"iteration {j} called optimize_fn with a_prev = {type_name(a_prev)}{shape}, "
+                 f"expected an ndarray of shape (n_a, 1) = {(n_a, 1)}",
+                 "hint:   start from np.zeros((n_a, 1)); optimize_fn returns (loss, gradients, a_last) in this "
+                 "order: `loss, _, a_prev = optimize_fn(...)` carries a_last on")
+    numbers = (float, int, np.floating, np.integer)
+    if not (isinstance(losses, np.ndarray) and losses.dtype.kind in "iuf" or isinstance(losses, (list, tuple))
+            and all(isinstance(v, numbers) or isinstance(v, np.ndarray) and v.ndim == 0 for v in losses)):
+        fail("train_char_rnn", case, f"expected a list of numbers (one loss per iteration), got "
+             f"{type_name(losses)}{' of ' + type_name(losses[0]) if isinstance(losses, list) and losses else ''}",
+             "hint:   optimize_fn returns (loss, gradients, a_last): unpack it and append the loss alone")
+    known = [(tuple(X), tuple(Y)) for X, Y in examples]
+    leaves = {
+        "optimize_calls": np.int64(len(spy.calls)),
+        "example_index": np.array([known.index((tuple(X), tuple(Y))) if (tuple(X), tuple(Y)) in known else -1
+                                   for X, Y, *_ in spy.calls], dtype=np.int64),
+        "a_prev_in": np.array([call[2][:, 0] for call in spy.calls], dtype=float).reshape(-1, n_a),
+        "same_parameters": np.array([call[3] is parameters for call in spy.calls], dtype=np.int64),
+        "learning_rate_in": np.array([call[4] for call in spy.calls], dtype=float),
+        "losses": np.asarray(losses, dtype=float),
+    }
+    if case.data["callback"]:
+        leaves["callback_iterations"] = np.array([j for j, _, _ in seen], dtype=np.int64)
+        leaves["callback_losses"] = np.array([loss for _, loss, _ in seen], dtype=float)
+        leaves["callback_same_parameters"] = np.array([p is parameters for *_, p in seen], dtype=np.int64)
+    return leaves
 
-GRADER.add(
-    core.FunctionSpec(
-        name="clip",
-        outputs=(core.Output("gradients", "dict", GRADIENT_NAMES),),
-        hints={
-            "some_gradients_not_clipped": "dba and dby were not clipped: clip every gradient in the dict",
-            "lower_bound_zero": "negative entries were clipped to 0: the range is [-max_value, max_value]",
-        },
-        default_hint="every entry of every gradient must end inside [-max_value, max_value]",
-    ),
-    _clip_cases,
-    after=_clip_in_place,
+
+def _observe_loop(func, case):
+    check_callable(func, "train_char_rnn")
+    pristine = copy.deepcopy(case.args)
+    examples, parameters, num_iterations, learning_rate = args = copy.deepcopy(case.args)
+    spy, seen = SpyOptimize(case.data["n_a"]), []
+    kwargs = {"optimize_fn": spy}
+    if case.data["callback"]:
+        kwargs["callback"] = lambda j, loss, params: seen.append((j, loss, params))
+    try:
+        losses = call_student(func, "train_char_rnn", case, args, kwargs)
+    except CheckFailure as failure:
+        if case.data["callback"] or "NoneType" not in str(failure):
+            raise
+        fail("train_char_rnn", case, str(failure).split("\n")[1].strip() + " (no callback was given)",
+             "hint:   callback is optional: call it only `if callback is not None`")
+    leaves = guarded("train_char_rnn", case, _loop_leaves, spy, losses, seen, examples, parameters, case)
+    return Observation(case.name, leaves, changed_inputs(pristine, args, LOOP.inputs))
+
+
+def _expect_loop(case):
+    n_examples, num_iterations = case.dims["examples"], case.dims["num_iterations"]
+    j = np.arange(num_iterations)
+    expected = {"optimize_calls": np.int64(num_iterations), "example_index": j % n_examples,
+                "a_prev_in": np.repeat(j[:, None], case.data["n_a"], axis=1).astype(float),
+                "same_parameters": np.ones(num_iterations, dtype=np.int64),
+                "learning_rate_in": np.full(num_iterations, case.args[3]), "losses": 100.0 - j}
+    if case.data["callback"]:
+        expected.update(callback_iterations=j, callback_losses=100.0 - j,
+                        callback_same_parameters=np.ones(num_iterations, dtype=np.int64))
+    bugs = {"optimize_fn was never called: call the optimize_fn you were given, not optimize":
+            {"optimize_calls": np.int64(0)},
+            "one optimize step per iteration: for j in range(num_iterations)":
+            {"optimize_calls": np.int64(num_iterations - 1)},
+            "iteration j uses examples[j % len(examples)], cycling through all examples":
+            {"example_index": np.zeros(num_iterations, dtype=np.int64)},
+            "carry the state: a_prev for the next iteration is the a_last optimize_fn returned":
+            {"a_prev_in": np.zeros_like(expected["a_prev_in"])}}
+    return expected, bugs
+
+
+LOOP = FunctionSpec(
+    name="train_char_rnn",
+    outputs=(Output("losses"),),
+    inputs=("examples", "parameters", "num_iterations", "learning_rate"),
+    mutates=("parameters",),  # by optimize_fn, as the docstring says; the stand-in leaves them as they are
+    pattern_hints=((("losses",), "return the list of the losses optimize_fn returned, one per iteration, in order"),
+                   (("learning_rate_in",), "pass the learning_rate you were given to every optimize_fn call"),
+                   (("same_parameters",), "pass the caller's parameters dict itself to every optimize_fn call"),),
+    default_hint="for j in range(num_iterations): X, Y = examples[j % len(examples)]; loss, _, a_prev = "
+                 "optimize_fn(X, Y, a_prev, parameters, learning_rate); then callback(j, loss, parameters) if given",
 )
-
-GRADER.add(
-    core.FunctionSpec(name="sample", outputs=(core.Output("indices"),)),
-    None,
-    check=_check_sample,
-    preview=_preview_sample,
-)
-
-GRADER.add(
-    core.FunctionSpec(
-        name="optimize",
-        outputs=(
-            core.Output("loss", "scalar"),
-            core.Output("gradients", "dict", GRADIENT_NAMES),
-            core.Output("a_last"),
-        ),
-        hints={
-            "no_clipping": "some gradients exceed max_value: call clip(gradients, max_value) before the update",
-            "initial_state_returned": "the returned state is a0 (a[-1] is the initial state in that dict): "
-                                      "return a[len(X) - 1]",
-        },
-        default_hint="forward with rnn_forward, gradients with rnn_backward, then clip, then update_parameters",
-    ),
-    _optimize_cases,
-    after=_optimize_updates_parameters,
-)
-
-GRADER.add(
-    core.FunctionSpec(name="train_char_rnn", outputs=(core.Output("losses"),)),
-    None,
-    check=_check_train_loop,
-)
+GRADER.add(LOOP, _loop_cases, observe=_observe_loop, expect=_expect_loop)
 
 
 # --------------------------------------------------------------------------- test-cell entry points
 
 
 def check_clip(clip, suite="public"):
-    """Graded check of clip(gradients, max_value): values, every gradient, in place."""
+    """Graded check of clip(gradients, max_value): values of every gradient, in the caller's arrays."""
     return GRADER.check("clip", clip, suite)
 
 
 def check_sample(sample, suite="public"):
-    """Graded check of sample(parameters, char_to_ix, rng): behaviour on models with known answers."""
+    """Graded check of sample(parameters, char_to_ix, rng, max_length): behaviour on models with known answers."""
     return GRADER.check("sample", sample, suite)
 
 

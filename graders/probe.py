@@ -222,6 +222,8 @@ def observe_spec(func, spec, case):
     pristine = copy.deepcopy(case.args)
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
+    # what the caller holds: a dict's own arrays too, so rebinding d[k] to a new array is not mistaken for in place
+    held = [dict(arg) if isinstance(arg, dict) else arg for arg in args]
     result = call_student(func, spec.name, case, args, kwargs)
     changed = changed_inputs(pristine, args, spec.inputs)
     named = split_outputs(result, spec, case)
@@ -229,7 +231,7 @@ def observe_spec(func, spec, case):
     # what the caller's inputs hold afterwards, for functions meant to change them
     for i, name in enumerate(spec.inputs):
         if name in spec.mutates:
-            leaves.update(guarded(spec.name, case, _field_leaves, args[i], f"input {name}", f"input {name}", spec, case))
+            leaves.update(guarded(spec.name, case, _field_leaves, held[i], f"input {name}", f"input {name}", spec, case))
     return Observation(case.name, leaves, changed)
 
 
@@ -245,10 +247,11 @@ def observe(observer, func, case):
 
 
 def _encode_array(array):
+    shape = list(np.shape(array))  # before ascontiguousarray, which turns a 0-d array into shape (1,)
     array = np.ascontiguousarray(array)
     if array.dtype.kind not in "biuf":
         raise TypeError(f"cannot send an array of dtype {array.dtype}")
-    return {"dtype": array.dtype.str, "shape": list(array.shape), "data": base64.b64encode(array.tobytes()).decode()}
+    return {"dtype": array.dtype.str, "shape": shape, "data": base64.b64encode(array.tobytes()).decode()}
 
 
 def _decode_array(item):

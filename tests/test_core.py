@@ -228,3 +228,22 @@ def test_the_judge_requires_one_observation_per_case(tmp_path):
     assert grader.judge("toy_forward", "public", [ok], record) is None
     assert "observed 0 times" in grader.judge("toy_forward", "public", [], record)
     assert "observed 2 times" in grader.judge("toy_forward", "public", [ok, ok], record)
+
+
+def test_rebinding_a_dict_entry_is_not_a_change_in_place():
+    """clip-style functions must write into the caller's arrays; swapping new arrays into the dict does not count."""
+    spec = FunctionSpec("clip", (Output("out", "dict", ("g",)),), inputs=("gradients",), mutates=("gradients",))
+    case = Case("c", {}, ({"g": np.array([-3.0, 3.0])},))
+
+    def in_place(gradients):
+        np.clip(gradients["g"], -1, 1, out=gradients["g"])
+        return gradients
+
+    def rebinding(gradients):
+        gradients["g"] = np.clip(gradients["g"], -1, 1)
+        return gradients
+
+    expected = probe.observe_spec(in_place, spec, case).leaves
+    assert np.array_equal(expected["input gradients.g"], [-1.0, 1.0])
+    failure = judge.judge_case(spec, case, probe.observe_spec(rebinding, spec, case), expected, {})
+    assert failure and "input gradients.g" in failure
