@@ -1,7 +1,14 @@
-"""The course's test library: one module of checks per assignment, plus core.py.
+"""The course's test library: the grading core, and one module of checks per assignment.
 
-Public modules (core and one per assignment) ship to students. The
-`instructor` package -- hidden expected values, the solution loader, the
-known-wrong variants and the autograding and release scripts -- stays with
-the instructor and is left out of the student bundle.
+The core, by concept: spec (cases, outputs, tolerances, hints), probe (runs
+student code and records what it observes), judge (compares observations with
+what was expected), compare (tolerances), messages (what a student reads),
+records (recorded reference outputs), assignment (the registry and the test
+cells' entry point, with its two modes) and behaviour (the toolkit for
+behaviour checks of Keras models).
+
+Public modules ship to students. The `instructor` package -- the judge at
+autograde time, hidden records, the solution loader, the known-wrong variants
+and the autograding and release scripts -- stays with the instructor and is
+left out of the student bundle; no public module imports it.
 """
