@@ -1,0 +1,319 @@
+"""Behaviour checks: grade a function by what it does, not by how it is written.
+
+The toolkit every behaviour-graded function shares (Keras model builders
+first of all). A grader module writes, per function,
+
+- ``observe(func, case) -> Observation``: build the student's model
+  (`build_model`), run it on seeded inputs (`run_model`), note its parameter
+  count (`count_leaf`) or which calls it made (`CallLog`); plain functions go
+  through `observe_call`. Runs in the student's kernel: it never computes an
+  expected value.
+- ``expect(case) -> (expected leaves, {hint: leaves of a known bug})``: the
+  same computation done by a trusted oracle (a ``keras.layers`` layer over the
+  whole sequence, ``tf.nn``, numpy), plus the oracle replayed with each known
+  bug (`replay`) and the parameter counts of known structural mistakes
+  (`parameter_bugs`). Runs in the judge.
+
+The hidden-value guard, the comparison and the preview are the core's
+(graders.assignment, graders.compare): this module only produces leaves.
+Weights come from a seeded numpy generator (`inject_weights`), never from
+Keras's initializers, so the student's model and the oracle agree and every
+machine draws the same numbers. Keras is imported on first use (TensorFlow
+takes seconds to load).
+
+Source: the "trusted implementation as oracle" test of karpathy/minGPT.
+"""
+
+import copy
+import re
+
+import numpy as np
+
+from graders import probe
+from graders.messages import MAX_ERROR_CHARS, CheckFailure, clean_error, fail, type_name
+from graders.spec import FLOAT32_ATOL
+
+PARAMETERS = "parameters"  # leaf path of a model's parameter count
+_KERAS_PREAMBLE = re.compile(r"Exception encountered when calling \S*")
+_KERAS_ARGUMENTS = re.compile(r"(?:Call a|A)rguments received by")
+
+
+def _keras():
+    import keras
+
+    return keras
+
+
+# --------------------------------------------------------------------------- framework errors
+
+
+def plain_error(err, limit=MAX_ERROR_CHARS // 2):
+    """`TypeName: text` of a (Keras, TensorFlow) exception: no ANSI codes, no layer boilerplate, one line."""
+    text = clean_error(err, limit=100_000)
+    text = text.split(": ", 1)[1] if ": " in text else ""
+    # Keras wraps a layer's error in "Exception encountered when calling X ... Arguments received by X: <tensors>"
+    text = _KERAS_PREAMBLE.sub("", _KERAS_ARGUMENTS.split(text)[0]).strip()
+    if len(text) > limit:
+        text = text[:limit] + " ..."
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def framework_failure(func_name, case, doing, err, hint=""):
+    """Raise CheckFailure: "<doing> raised <plain error>" for `case`, with an optional hint."""
+    fail(func_name, case, f"{doing} raised {plain_error(err)}", f"hint:   {hint}" if hint else "")
+
+
+def _plain_errors(func):
+    """func, with any framework exception re-raised as one of the same name holding only `plain_error`'s text."""
+
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (NotImplementedError, CheckFailure):
+            raise
+        except Exception as err:  # a builder's Keras error runs to pages: keep its first sentence
+            short = type(type(err).__name__, (Exception,), {})(plain_error(err).split(": ", 1)[-1])
+            raise short from err
+
+    return wrapper
+
+
+# --------------------------------------------------------------------------- calling the student
+
+
+def snapshot(args):
+    """Copies of the data in `args` (arrays, dicts, lists, tuples of them); other objects (layers, models,
+    generators) kept as they are, so `probe.changed_inputs(snapshot(args), args, names)` checks the data only."""
+    if isinstance(args, np.ndarray) or hasattr(args, "_fields"):  # arrays, named-tuple caches
+        return copy.deepcopy(args)
+    if isinstance(args, dict):
+        return {k: snapshot(v) for k, v in args.items()}
+    if isinstance(args, (list, tuple)):
+        return type(args)(snapshot(v) for v in args)
+    return args
+
+
+def observe_call(func, spec, case, args, kwargs=None):
+    """Observation of func(*args, **kwargs) as `spec` describes the outputs, for args that cannot be deep-copied.
+
+    args : built fresh by the caller (a model, a seeded generator, arrays); the
+           arrays among them are checked for changes in place (spec.inputs names them)
+    """
+    kwargs = {} if kwargs is None else kwargs
+    pristine = snapshot(list(args))
+    result = probe.call_student(func, spec.name, case, list(args), kwargs)
+    changed = probe.changed_inputs(pristine, list(args), spec.inputs)
+    named = probe.split_outputs(result, spec, case)
+    observed = probe.guarded(spec.name, case, probe.flatten_outputs, named, spec, case)
+    return probe.Observation(case.name, observed, changed)
+
+
+def build_model(func, func_name, case, args, kwargs=None, n_inputs=None):
+    """The keras.Model that func(*args, **kwargs) builds; any error or another return value fails with `case`.
+
+    n_inputs : how many inputs the model must take (None: any)
+    """
+    model = probe.call_student(_plain_errors(func), func_name, case, list(args), dict(kwargs or {}))
+    keras = _keras()
+    if not isinstance(model, keras.Model):
+        fail(func_name, case, f"expected a keras.Model, got {type_name(model)}",
+             "hint:   did you forget the `return` statement?" if model is None else
+             "hint:   return the model itself (keras.Model(inputs=..., outputs=...)), not its output or summary")
+    if n_inputs is not None and len(model.inputs) != n_inputs:
+        fail(func_name, case, f"the model takes {len(model.inputs)} inputs, expected {n_inputs}",
+             "hint:   keras.Model(inputs=[...], outputs=...) with the inputs in the order the docstring gives")
+    return model
+
+
+def to_numpy(tensor):
+    """A tensor (any Keras backend) as a numpy array."""
+    return np.asarray(_keras().ops.convert_to_numpy(tensor))
+
+
+def run_model(model, inputs, func_name, case, training=False):
+    """model(inputs) as one ndarray, e.g. (m, T_x, n_values); an error or a list of tensors fails with `case`."""
+    try:
+        out = model(inputs, training=training)
+    except Exception as err:  # student models break in many ways; say how, with the case
+        framework_failure(func_name, case, "calling the model", err,
+                          "build and call your model in the quick-look cell to see where it breaks")
+    if isinstance(out, (list, tuple)):
+        fail(func_name, case, f"the model returns a list of {len(out)} tensors, expected one tensor",
+             "hint:   combine the per-step outputs into one tensor (keras.ops.stack(outputs, axis=1))")
+    return probe.guarded(func_name, case, to_numpy, out)
+
+
+def count_leaf(model):
+    """{PARAMETERS: int64 array ()}: the model's parameter count, compared exactly."""
+    return {PARAMETERS: np.asarray(int(model.count_params()), dtype=np.int64)}
+
+
+# --------------------------------------------------------------------------- parameter counts by formula
+
+
+def dense_params(n_in, n_out, bias=True):
+    """keras.layers.Dense(n_out) on n_in features: kernel (n_in, n_out) + bias (n_out,)."""
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def embedding_params(vocab_size, emb_dim):
+    """keras.layers.Embedding(vocab_size, emb_dim): one row of emb_dim per word."""
+    return vocab_size * emb_dim
+
+
+def lstm_params(n_in, n_a):
+    """keras.layers.LSTM(n_a) on n_in features: 4 gates, kernel (n_in, 4 n_a), recurrent (n_a, 4 n_a), bias (4 n_a,)."""
+    return 4 * (n_a * (n_in + n_a) + n_a)
+
+
+def gru_params(n_in, n_a, reset_after=True):
+    """keras.layers.GRU(n_a) on n_in features: 3 gates; reset_after=True (Keras's default) has two biases."""
+    return 3 * (n_a * (n_in + n_a) + (2 if reset_after else 1) * n_a)
+
+
+def bidirectional_params(layer_params):
+    """keras.layers.Bidirectional(layer): a forward and a backward copy of the layer."""
+    return 2 * layer_params
+
+
+def expected_count(parts):
+    """{PARAMETERS: int64 array ()}: the count of a model holding each of parts {label: count} once."""
+    return {PARAMETERS: np.asarray(sum(parts.values()), dtype=np.int64)}
+
+
+def parameter_bugs(parts, per_step=0, extra=None):
+    """{hint: {PARAMETERS: count}} of the usual structural mistakes, to add to expect()'s known bugs.
+
+    parts : {label: parameter count} of the layers the model must hold once each,
+            e.g. {"the LSTM": lstm_params(7, 5), "the Dense layer": dense_params(5, 7)}
+    per_step : T > 1: a part created anew at each of T steps (T copies of its weights)
+    extra : {hint: count} of other known mistakes (a layer too few in a stack)
+    The hint names the part that differs: created per step, or missing.
+    """
+    total = sum(parts.values())
+    counts = dict(extra or {})
+    for label, n in parts.items():
+        if per_step > 1:
+            counts[f"the count is that of {per_step} copies of {label} ({per_step} x {n}): create layers "
+                   f"once, outside the loop, and call the same layer at every step"] = total + (per_step - 1) * n
+        counts[f"the count is that of a model without {label} ({n} parameters): is it on the path from the "
+               f"inputs to the output?"] = total - n
+    return {hint: {PARAMETERS: np.asarray(n, dtype=np.int64)} for hint, n in counts.items() if n != total}
+
+
+# --------------------------------------------------------------------------- weights and oracles
+
+
+def inject_weights(layer, input_shape, rng, scale=0.5):
+    """Build `layer` for input_shape (batch axis first, may be None) and set every weight to
+    rng.standard_normal(shape) * scale, float32, in the order layer.get_weights() lists them.
+
+    scale : one float, or one per weight (e.g. (kernel, recurrent, bias) of an LSTM)
+    Returns the layer.
+    """
+    if not layer.built:
+        layer.build(input_shape)
+    shapes = [w.shape for w in layer.get_weights()]
+    scales = np.broadcast_to(np.asarray(scale, dtype=float), (len(shapes),))
+    layer.set_weights([(rng.standard_normal(s) * k).astype(np.float32) for s, k in zip(shapes, scales)])
+    return layer
+
+
+def oracle_copy(layer, input_shape, **config):
+    """A fresh layer of the same class and weights as `layer`, with config changed (e.g. return_sequences=True).
+
+    The oracle of a step-by-step model: LSTM(return_state=True) called once per
+    step by the student is the same weights as one LSTM over the whole sequence.
+    """
+    fresh = type(layer).from_config({**layer.get_config(), "name": None, **config})
+    fresh.build(input_shape)
+    fresh.set_weights(layer.get_weights())
+    return fresh
+
+
+def replay(oracle, bugs, atol=FLOAT32_ATOL):
+    """(expected leaves, {hint: leaves}) for expect(): oracle() and oracle(**kwargs) of each known bug.
+
+    oracle(**kwargs) -> {path: ndarray}; its keywords switch a known bug on
+    bugs : ((hint, kwargs), ...) e.g. ((STATE_HINT, {"carry": False}), ...)
+    A bug that changes nothing on this case (within atol) is left out: it
+    would otherwise name itself whenever some other output is wrong.
+    """
+    expected = oracle()
+    replayed = {hint: oracle(**kwargs) for hint, kwargs in bugs}
+    return expected, {hint: leaves for hint, leaves in replayed.items()
+                      if differs(leaves, {p: expected[p] for p in leaves}, atol)}
+
+
+def differs(a, b, atol=FLOAT32_ATOL):
+    """np.bool_ leaf: True when two results (arrays, or {path: array} with the same paths) differ by more than atol."""
+    if isinstance(a, dict):
+        return np.bool_(any(bool(differs(a[k], b[k], atol)) for k in a))
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return np.bool_(a.shape != b.shape or not np.allclose(a, b, atol=atol, rtol=0))
+
+
+def merge(observations):
+    """One Observation from several {prefix: Observation} of the same case (e.g. one per argument value).
+
+    Leaves become "<prefix>.<path>" ("" keeps the path); the first failure wins.
+    """
+    first = next(iter(observations.values()))
+    merged = probe.Observation(first.case)
+    for prefix, observation in observations.items():
+        if observation.failure:
+            return probe.Observation(first.case, failure=observation.failure)
+        merged.leaves.update({f"{prefix}.{p}" if prefix else p: v for p, v in observation.leaves.items()})
+        merged.changed += [c for c in observation.changed if c not in merged.changed]
+    return merged
+
+
+# --------------------------------------------------------------------------- spies
+
+
+class CallLog:
+    """Records the calls made through spies, in order: "called with / in this order" checks.
+
+        log = CallLog()
+        lstm_cell = log.spy("lstm_cell", lstm_cell)   # pass the spy to the student's builder
+        ...
+        log.names()            # ["lstm_cell", "densor", "lstm_cell", ...]
+        log.order_leaf(["lstm_cell", "densor"])  # int64 (n_calls,): index of each call's name
+    """
+
+    def __init__(self):
+        self.calls = []  # (name, args, kwargs), in call order
+
+    def spy(self, name, target):
+        """A stand-in for `target` that records each call (and each call of a method) before forwarding it."""
+        return _Spy(self, name, target)
+
+    def names(self):
+        return [name for name, _, _ in self.calls]
+
+    def count(self, name):
+        return sum(1 for n in self.names() if n == name)
+
+    def order_leaf(self, names):
+        """int64 (n_calls,): position in `names` of each recorded call (-1 for a name not listed)."""
+        return np.asarray([names.index(n) if n in names else -1 for n in self.names()], dtype=np.int64)
+
+
+class _Spy:
+    def __init__(self, log, name, target):
+        object.__setattr__(self, "_log", log)
+        object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "_target", target)
+
+    def __call__(self, *args, **kwargs):
+        self._log.calls.append((self._name, args, kwargs))
+        return self._target(*args, **kwargs)
+
+    def __getattr__(self, attr):
+        value = getattr(self._target, attr)
+        if callable(value) and not attr.startswith("_"):
+            return _Spy(self._log, f"{self._name}.{attr}", value)
+        return value
+
+    def __setattr__(self, attr, value):
+        setattr(self._target, attr, value)
