@@ -271,6 +271,8 @@ def autograde(assignments=(), force=False, course_root=REPO_ROOT):
                 judge_submission(assignment, student, course_root)
         except Exception as err:  # nothing one submission does may stop the others
             error = f"{type(err).__name__}: {err}"
+        if error is not None and done.is_dir():
+            shutil.rmtree(done)  # no score without a verdict; the submission itself stays for a regrade
         outcome[(student, assignment)] = error
         print(f"{student}/{assignment}: " + ("autograded" if error is None else "NOT GRADED"))
         if error is not None:
