@@ -20,6 +20,27 @@ def reference_namespace(assignment):
     return solutions.load_solutions(assignment)
 
 
+@functools.lru_cache(maxsize=None)
+def suite_record(assignment, suite):
+    """The committed public or hidden record, as the judge loads it."""
+    from graders.instructor import judge
+
+    return judge.load_suite_record(assignment, suite)
+
+
+def judged(assignment, func_name, func):
+    """The judge's first failure message over the public then the hidden cases (None when every case passes)."""
+    from graders.assignment import SUITES
+
+    grader = solutions.grader_module(assignment).GRADER
+    for suite in SUITES:
+        failure = grader.judge(func_name, suite, grader.observe_all(func_name, func, suite),
+                               suite_record(assignment, suite))
+        if failure:
+            return failure
+    return None
+
+
 @pytest.fixture(params=ASSIGNMENTS)
 def assignment(request):
     return request.param

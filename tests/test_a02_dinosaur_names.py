@@ -6,7 +6,7 @@ import pytest
 from graders.assignment import SUITES
 from helpers.char_rnn import one_hot, rnn_step_forward
 
-from conftest import reference_namespace
+from conftest import judged, reference_namespace
 
 ASSIGNMENT = "02_dinosaur_names"
 
@@ -15,19 +15,6 @@ def _grader():
     import graders.dinosaur_names as g
 
     return g
-
-
-def _judged(func_name, func):
-    """The judge's first failure over both suites, with the committed records (None: every case passes)."""
-    from graders.instructor.judge import load_suite_record
-
-    grader = _grader().GRADER
-    for suite in SUITES:
-        failure = grader.judge(func_name, suite, grader.observe_all(func_name, func, suite),
-                               load_suite_record(ASSIGNMENT, suite))
-        if failure:
-            return failure
-    return None
 
 
 def _buggy_first_two(parameters, carry_state=True, feed_back=True):
@@ -92,7 +79,7 @@ def test_02_a_sampler_that_draws_by_inverse_cdf_passes():
             x = one_hot(idx, V)
         return indices
 
-    assert _judged("sample", sample) is None
+    assert judged(ASSIGNMENT, "sample", sample) is None
 
 
 @pytest.mark.parametrize("returned, words", [
@@ -101,7 +88,7 @@ def test_02_a_sampler_that_draws_by_inverse_cdf_passes():
     ([7], "outside the vocabulary"),
 ])
 def test_02_strange_samples_get_a_sentence(returned, words):
-    message = _judged("sample", lambda parameters, char_to_ix, rng, max_length=50: returned)
+    message = judged(ASSIGNMENT, "sample", lambda parameters, char_to_ix, rng, max_length=50: returned)
     assert message.startswith('sample failed on case "chain"') and words in message
     assert "Traceback" not in message
 
@@ -117,7 +104,7 @@ def test_02_strange_training_results_get_a_sentence(returned, words):
             _, _, a_prev = optimize_fn(*examples[j % len(examples)], a_prev, parameters, learning_rate)
         return returned
 
-    message = _judged("train_char_rnn", train)
+    message = judged(ASSIGNMENT, "train_char_rnn", train)
     assert message.startswith("train_char_rnn failed") and words in message
 
 

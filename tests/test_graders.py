@@ -6,16 +6,14 @@ notebook is tested without editing this file.
 """
 
 import ast
-import functools
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from graders.assignment import MIN_MARGIN, SUITES
-from graders.instructor import judge, portability, solutions
+from graders.instructor import portability, solutions
 
-from conftest import ASSIGNMENTS, reference_namespace
+from conftest import ASSIGNMENTS, judged, reference_namespace
 
 MIN_KNOWN_WRONG = 3  # every graded function is proven by at least this many realistic bugs
 PUBLIC_GRADERS = Path(__file__).resolve().parents[1] / "graders"
@@ -27,22 +25,6 @@ def graded_functions():
 
 def mutants():
     return [(a, f, v, m) for a in ASSIGNMENTS for f, v, m in solutions.iter_mutants(a)]
-
-
-@functools.lru_cache(maxsize=None)
-def suite_record(assignment, suite):
-    return judge.load_suite_record(assignment, suite)
-
-
-def judged(assignment, func_name, func, suites=SUITES):
-    """The judge's first failure message over the suites (None when every case passes)."""
-    grader = solutions.grader_module(assignment).GRADER
-    for suite in suites:
-        failure = grader.judge(func_name, suite, grader.observe_all(func_name, func, suite),
-                               suite_record(assignment, suite))
-        if failure:
-            return failure
-    return None
 
 
 @pytest.mark.parametrize("assignment, func_name", graded_functions())
