@@ -88,7 +88,7 @@ GRADER.add(FunctionSpec(
         "cache_holds_concat": "cache.xt must be the input xt (n_x, m), not the stacked [a_prev; xt]",
     },
     pattern_hints=((("a_next", "cache.a_next"), "the gates and the candidate are right, the mix is not: "
-                                 "a_next = ut * cct + (1 - ut) * a_prev"),
+                                 "ut weights the candidate cct and (1 - ut) keeps the old state a_prev"),
                    (("a_next", "cache.a_next", "cache.cct"), "ut and rt are right, the candidate is not: "
                                                               "cct = tanh(Wc @ [rt * a_prev; xt] + bc)")),
     default_hint="ut and rt read [a_prev; xt]; cct reads [rt * a_prev; xt]; the update gate mixes cct and a_prev",

@@ -205,8 +205,8 @@ GRADER.add(FunctionSpec(
         "cache_states_swapped": "cache.a_prev and cache.c_prev are swapped: store each under its own name",
     },
     pattern_hints=_only_field_differs("cache", LSTMStepCache._fields),
-    default_hint="each gate is sigmoid(W @ [a_prev; xt] + b) (cct: tanh); c_next = ft * c_prev + it * cct, "
-                 "a_next = ot * tanh(c_next)",
+    default_hint="each gate is sigmoid(W @ [a_prev; xt] + b) (cct: tanh); the new memory keeps ft of c_prev "
+                 "and adds it of cct; a_next lets ot of tanh(c_next) through",
 ), _forward_cases("lstm_cell_forward"))
 
 GRADER.add(FunctionSpec(

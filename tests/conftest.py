@@ -20,6 +20,22 @@ def reference_namespace(assignment):
     return solutions.load_solutions(assignment)
 
 
+# a line of reference code is a secret when it computes something, not when it only sets up zeros or calls given code
+COMPUTING = ("@", "np.tanh", "sigmoid(", "softmax(", "np.clip", "rng.choice", "+=", " * ", "np.sum(", "np.concatenate")
+
+
+def solution_lines(assignment):
+    """Distinctive lines of reference code: none of them may reach a student."""
+    lines = set()
+    for source in solutions.solution_cells(assignment).values():
+        body = source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
+        for line in body.splitlines():
+            line = line.strip()
+            if len(line) >= 25 and not line.startswith("#") and any(op in line for op in COMPUTING):
+                lines.add(line)
+    return lines
+
+
 @functools.lru_cache(maxsize=None)
 def suite_record(assignment, suite):
     """The committed public or hidden record, as the judge loads it."""

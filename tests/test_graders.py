@@ -13,7 +13,7 @@ import pytest
 from graders.assignment import MIN_MARGIN, SUITES
 from graders.instructor import portability, solutions
 
-from conftest import ASSIGNMENTS, judged, reference_namespace
+from conftest import ASSIGNMENTS, judged, reference_namespace, solution_lines
 
 MIN_KNOWN_WRONG = 3  # every graded function is proven by at least this many realistic bugs
 PUBLIC_GRADERS = Path(__file__).resolve().parents[1] / "graders"
@@ -93,3 +93,12 @@ def test_public_graders_never_import_instructor_code():
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else []
             assert not any("instructor" in name for name in names), f"{path.name} imports {names}"
         assert "hidden/" not in path.read_text() and '"hidden" /' not in path.read_text(), path.name
+
+
+def test_public_graders_and_helpers_hold_no_solution_line():
+    """Hints and docstrings ship to students: none may spell out a line of a reference solution."""
+    secret = set().union(*(solution_lines(a) for a in ASSIGNMENTS))
+    for folder in (PUBLIC_GRADERS, PUBLIC_GRADERS.parent / "helpers"):
+        for path in folder.glob("*.py"):
+            leaked = [line for line in secret if line in path.read_text()]
+            assert not leaked, f"{path.name} spells out solution code: {leaked[:3]}"

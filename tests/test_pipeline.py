@@ -21,14 +21,12 @@ from graders import messages, records
 from graders.assignment import OBSERVATION_MIME
 from graders.instructor import judge, pipeline, solutions
 
-from conftest import ASSIGNMENTS
+from conftest import ASSIGNMENTS, solution_lines
 
 pytestmark = pytest.mark.slow
 
 CLASS_ASSIGNMENT = ASSIGNMENTS[0]  # the fastest notebook stands for all in the class test
 TRIVIAL_NUMBERS = {"0.0000", "1.0000", "-1.0000", "0.5000", "-0.5000"}
-# a line of reference code is a secret when it computes something, not when it only sets up zeros or calls given code
-COMPUTING = ("@", "np.tanh", "sigmoid(", "softmax(", "np.clip", "rng.choice", "+=", " * ", "np.sum(", "np.concatenate")
 # what a student may try inside the kernel: replace the checks and numpy's comparisons (graded cells are restored)
 TAMPERING = """import numpy as np
 import graders.assignment as _ga
@@ -73,18 +71,6 @@ def test_a_cell_of_hidden_tests_only_counts_as_empty():
     assert pipeline._has_code('"""Checks."""\ngrader.check_clip(clip)\n')
 
 
-def _solution_lines(assignment):
-    """Distinctive lines of reference code: none of them may reach a student."""
-    lines = set()
-    for source in solutions.solution_cells(assignment).values():
-        body = source.split("### BEGIN SOLUTION", 1)[1].split("### END SOLUTION", 1)[0]
-        for line in body.splitlines():
-            line = line.strip()
-            if len(line) >= 25 and not line.startswith("#") and any(op in line for op in COMPUTING):
-                lines.add(line)
-    return lines
-
-
 def _hidden_numbers(assignment):
     """Formatted first entries of the hidden expected values (what a message would show)."""
     numbers = set()
@@ -109,7 +95,7 @@ def test_release_holds_no_solution_no_hidden_test_and_no_hidden_value(course):
     assert (kit / "graders" / "assignment.py").is_file() and (kit / "helpers" / "data.py").is_file()
     assert not (kit / "graders" / "instructor").exists()
     assert not list(kit.rglob("*hidden*")), "hidden records must stay with the instructor"
-    secret_lines = set().union(*(_solution_lines(a) for a in ASSIGNMENTS))
+    secret_lines = set().union(*(solution_lines(a) for a in ASSIGNMENTS))
     hidden_numbers = set().union(*(_hidden_numbers(a) for a in ASSIGNMENTS))
     assert secret_lines and hidden_numbers
     for path, text in _text_files(release):
@@ -243,7 +229,7 @@ def test_feedback_shows_the_message_first_and_no_hidden_value(graded_class, cour
     assert "Traceback (most recent call last)" not in carol and "graders/probe.py" not in carol
     assert OBSERVATION_MIME not in carol  # observations are replaced by verdicts
     hidden_numbers = _hidden_numbers(CLASS_ASSIGNMENT)
-    secret_lines = _solution_lines(CLASS_ASSIGNMENT)
+    secret_lines = solution_lines(CLASS_ASSIGNMENT)
     for path in html_files:
         text = path.read_text(errors="replace")
         assert not [n for n in hidden_numbers if f"expected {n}" in text], path
