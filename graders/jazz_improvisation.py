@@ -26,8 +26,9 @@ import numpy as np
 from graders import behaviour
 from graders.assignment import Assignment
 from graders.compare import top2_margin
+from graders import probe
 from graders.probe import Observation
-from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
+from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, Property
 
 ASSIGNMENT = "03_jazz_improvisation"
 GRADER = Assignment(ASSIGNMENT)
@@ -215,10 +216,43 @@ GRADER.add(INFERENCE_SPEC, _cases(_INFERENCE_CASES), observe=_observe_inference,
 
 # --------------------------------------------------------------------------- predict_and_sample
 
+def _noise_received(leaves, case):
+    """Problem with the noise the model received: it must be the seeded rng's Gumbel draws, in any order or shape."""
+    noise = leaves.get("noise")
+    if noise is None:
+        return "the inference model was never called with the noise as its 4th input", NOISE_NOT_PASSED_HINT
+    s = case.dims
+    drawn = np.random.default_rng(case.data["seed"]).gumbel(size=s["m"] * s["T_y"] * s["n_values"])
+    if noise.size != drawn.size or not np.allclose(np.sort(noise.ravel()), np.sort(drawn), atol=1e-6):
+        return (f"the model received noise of shape {noise.shape} that is not m * T_y * n_values = {drawn.size} "
+                f"Gumbel draws of the given rng", f"{NOISE_NOT_PASSED_HINT}; {RNG_HINT}")
+    return None
+
+
+def _follows_model(leaves, case):
+    """Problem with indices and results: the model's choices on the noise it received, and their one-hot."""
+    s = case.dims
+    indices, results, noise = leaves["indices"], leaves["results"], leaves.get("noise")
+    if indices.shape != (s["m"], s["T_y"]):
+        return f"indices have shape {indices.shape}, expected (m, T_y) = {(s['m'], s['T_y'])}", AXIS_HINT
+    if indices.dtype.kind not in "iu":
+        return f"indices have dtype {indices.dtype}", "np.argmax returns integers: do not convert them to floats"
+    chosen = np.argmax(noise.reshape(s["m"], s["T_y"], s["n_values"])[..., :-1], axis=-1)  # the stand-in's rule
+    if not np.array_equal(indices, chosen):
+        return f"indices {indices[0].tolist()} are not the values the model chose, {chosen[0].tolist()}", AXIS_HINT
+    if results.shape != (s["m"], s["T_y"], s["n_values"]):
+        return f"results have shape {results.shape}, expected (m, T_y, n_values)", DEPTH_HINT
+    if not np.array_equal(results, np.eye(s["n_values"])[indices]):
+        return "results are not the one-hot encoding of indices", "results = np.eye(n_values)[indices]"
+    return None
+
+
 SAMPLE_SPEC = FunctionSpec(
     "predict_and_sample", (Output("indices"), Output("results")),
     inputs=("inference_model", "x0", "a0", "c0", "T_y", "rng"),
-    default_hint="draw gumbel = rng.gumbel(size=(m, T_y, n_values)) once, predict with [x0, a0, c0, gumbel], "
+    properties=(Property("the noise comes from rng and reaches the model", _noise_received),
+                Property("indices are the model's choices and results their one-hot", _follows_model)),
+    default_hint="draw Gumbel noise (m, T_y, n_values) from rng, predict with [x0, a0, c0, noise], "
                  "then indices = argmax over the values and results = their one-hot",
     atol=0, rtol=0)  # integers and exact 0/1 one-hots: nothing is recomputed in floating point
 _SAMPLE_CASES = {
@@ -245,34 +279,34 @@ def stand_in_model(T_y, n_a, n_values):
 
 
 def _observe_sample(func, case):
-    """indices and results, and whether a second call with a generator of the same seed repeats the indices."""
+    """indices, results, the noise the stand-in model received, and whether the same seed repeats the indices."""
     T_y, n_a, n_values = (case.dims[k] for k in ("T_y", "n_a", "n_values"))
 
     def once():
-        model = stand_in_model(T_y, n_a, n_values)
+        log = behaviour.CallLog()
+        model = log.spy("model", stand_in_model(T_y, n_a, n_values))
         args = (model, *behaviour.snapshot(case.data["inputs"]), T_y, np.random.default_rng(case.data["seed"]))
-        return behaviour.observe_call(func, SAMPLE_SPEC, case, args)
+        observation = behaviour.observe_call(func, SAMPLE_SPEC, case, args)
+        fed = [call_args[0] for _, call_args, _ in log.calls if call_args and len(call_args[0]) == 4]
+        if fed:  # the 4th model input of the first call that passed four
+            observation.leaves["noise"] = probe.guarded("predict_and_sample", case, behaviour.to_numpy, fed[0][3])
+        return observation
 
     first, again = once(), once()
-    first.leaves["repeatable"] = ~behaviour.differs(first.leaves["indices"], again.leaves["indices"], atol=0)
+    if not first.failure and not again.failure:
+        first.leaves["repeatable"] = ~behaviour.differs(first.leaves["indices"], again.leaves["indices"], atol=0)
     return first
+
+
+def _expect_sample(case):
+    # what no stream of draws can change is compared; which values were chosen depends on the
+    # order the noise was drawn in, so the properties compare them with the noise the model received
+    return {"repeatable": np.bool_(True)}, {RNG_HINT: {"repeatable": np.bool_(False)}}
 
 
 def _gumbel(case):
     s = case.dims
     return np.random.default_rng(case.data["seed"]).gumbel(size=(s["m"], s["T_y"], s["n_values"]))[..., :-1]
-
-
-def _expect_sample(case):
-    indices = np.argmax(_gumbel(case), axis=-1)  # (m, T_y): the stand-in never chooses the last value
-    eye = np.eye(case.dims["n_values"], dtype=np.float32)  # float32: to_categorical's dtype passes too
-    chosen = eye[indices]  # (m, T_y, n_values)
-    return {"indices": indices, "results": chosen, "repeatable": np.bool_(True)}, {
-        RNG_HINT: {"repeatable": np.bool_(False)},
-        DEPTH_HINT: {"results": np.eye(indices.max() + 1)[indices]},
-        AXIS_HINT: {"indices": np.argmax(chosen, axis=1), "results": eye[np.argmax(chosen, axis=1)]},
-        NOISE_NOT_PASSED_HINT: {"indices": 0 * indices},  # argmax of the stand-in on zero noise
-    }
 
 
 GRADER.add(SAMPLE_SPEC, _cases(_SAMPLE_CASES), observe=_observe_sample, expect=_expect_sample,

@@ -14,7 +14,7 @@ entry of the first one, then the hint that explains the pattern) -> properties.
 """
 
 from graders.compare import compare_leaves, matching_variant
-from graders.messages import hint_line, message
+from graders.messages import clean_error, hint_line, message
 
 STRUCTURAL = ("missing", "dtype", "shape", "nonfinite")
 LINE_WIDTH = 96  # the list of differing outputs wraps here, to stay readable in a notebook cell
@@ -75,8 +75,12 @@ def judge_case(spec, case, observation, expected, bug_outputs, hidden=False):
     if differences:
         return _difference_message(spec, case, observation.leaves, differences, bug_outputs)
     for prop in spec.properties:
-        problem = prop.check(observation.leaves, case)
+        try:
+            problem = prop.check(observation.leaves, case)
+        except Exception as err:  # a property choking on a strange value: say so, never crash the judge
+            problem = (f"the check could not use what your function returned ({clean_error(err)})",
+                       "compare the types and shapes you return with the docstring")
+        problem, hint = problem if isinstance(problem, tuple) else (problem, prop.hint)
         if problem:
-            return message(spec.name, case, f"property: {prop.description}", f"problem: {problem}",
-                           hint_line(prop.hint))
+            return message(spec.name, case, f"property: {prop.description}", f"problem: {problem}", hint_line(hint))
     return None

@@ -68,7 +68,8 @@ class Output:
 class Property:
     """A property the outputs must have, checked after the values.
 
-    check(leaves, case) -> None when it holds, else a sentence saying what is wrong.
+    check(leaves, case) -> None when it holds, else a sentence saying what is wrong
+    (or a pair (sentence, hint) when the hint depends on what is wrong).
     `leaves` maps output paths ("yt_pred", "gradients.dWax") to arrays.
     """
 
