@@ -172,6 +172,7 @@ def _clip_cases(suite, record):
 GRADER.add(FunctionSpec(
     name="clip_by_global_norm",
     outputs=(Output("clipped", "dict", GRADIENT_NAMES), Output("global_norm", "scalar")),
+    fresh=("clipped",),
     inputs=("gradients", "max_norm"),
     hints={
         "clipped_separately": "each gradient was scaled by its own norm: one global norm over all gradients "
@@ -260,9 +261,9 @@ def measure_tagger(model, case):
     """Raw measurements of a built tagger on the case's sentences: noise, threshold and the changes tested."""
     X, (m, T_x), n_tags = case.data["X"], case.data["X"].shape, case.kwargs["n_tags"]
 
-    def run(words, training=False):  # behaviour.run_model, with a hint about the input
+    def run(words, training=None):  # behaviour.run_model, with a hint about the input; None: Keras's default call
         try:
-            out = model(words, training=training)
+            out = model(words) if training is None else model(words, training=training)
         except Exception as err:  # student models break in many ways: say how, and on which input
             behaviour.framework_failure("build_tagger", case, f"calling the model on word indices of shape "
                                         f"{words.shape}", err, HINT_INPUT)
@@ -270,19 +271,20 @@ def measure_tagger(model, case):
 
     probe.guarded("build_tagger", case, behaviour.inject_weights, model, X.shape, np.random.default_rng(_WEIGHT_SEED),
                   _TAGGER_WEIGHT_SCALE)
-    y = run(X)  # (m, T_x, n_tags)
+    y = run(X, training=False)  # (m, T_x, n_tags)
     if y.shape != (m, T_x, n_tags):
         fail("build_tagger", case, f"output shape {y.shape}, expected {(m, T_x, n_tags)} (m, T_x, n_tags)",
              f"hint:   {HINT_SEQUENCES}" if y.ndim == 2 else "hint:   the last layer must be Dense(n_tags, ...)")
     later = X.copy()
     later[:, 1:] = (X[:, 1:] - 1) % (case.kwargs["vocab_size"] - 2) + 2  # after the first: the next word (wrapping)
-    both = run(np.concatenate([X, later]))  # (2 m, T_x, n_tags): X again, in a batch twice as large
+    # X again, in a batch twice as large, called as model(X): a Dropout forced on inside the model shows here
+    both = run(np.concatenate([X, later]))  # (2 m, T_x, n_tags)
     padded = np.concatenate([X, np.zeros((m, _PAD_STEPS), dtype=X.dtype)], axis=1)
     noise = np.max(np.abs(both[:m] - y))
     return {"noise": noise, "threshold": NOISE_MARGIN * max(noise, FLOAT32_EPS),
             "row_error": np.max(np.abs(y.sum(axis=-1) - 1) + np.maximum(-y, 0).sum(axis=-1)),
             "later_change": np.max(np.abs(both[m:, 0] - both[:m, 0])) if T_x > 1 else None,
-            "padding_shift": np.max(np.abs(run(padded)[:, :T_x] - y)),
+            "padding_shift": np.max(np.abs(run(padded, training=False)[:, :T_x] - y)),
             "training_change": np.max(np.abs(run(X, training=True) - y))}
 
 

@@ -122,8 +122,11 @@ def _array_leaf(value, label, spec, case, scalar=False):
     if scalar:
         if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_)):
             return np.asarray(value)
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            return value
         if isinstance(value, np.ndarray) and value.size == 1:
-            return value.reshape(())
+            fail(spec.name, case, f"{label}: expected a number, got an array of shape {value.shape}",
+                 "hint:   return a plain number, e.g. float(x) or x.item()")
         fail(spec.name, case, f"{label}: expected a number, got {type_name(value)}",
              "hint:   return a float, e.g. float(loss)" if value is not None else
              "hint:   did you forget a `return` statement?")
@@ -157,9 +160,11 @@ def _dict_leaves(out, value, spec, case):
              f"hint:   build it as {{'{out.fields[0]}': ..., ...}}")
     missing = [k for k in out.fields if k not in value]
     if missing:
+        unknown = sorted(str(k) for k in value if k not in out.fields)
         fail(spec.name, case, f"output {out.name}: missing keys {missing}",
              f"expected keys: {list(out.fields)}; got: {sorted(map(str, value))}",
-             "hint:   gradient names are 'd' + the forward name, e.g. 'dWax'")
+             "hint:   gradient names are 'd' + the forward name, e.g. 'dWax'" if unknown else
+             f"hint:   add {missing[0]!r} to the dict you return: every key the docstring lists is needed")
     leaves = {}
     for k in out.fields:
         leaves.update(_field_leaves(value[k], f"{out.name}.{k}", f"output {out.name}['{k}']", spec, case))
@@ -228,11 +233,35 @@ def observe_spec(func, spec, case):
     changed = changed_inputs(pristine, args, spec.inputs)
     named = split_outputs(result, spec, case)
     leaves = guarded(spec.name, case, flatten_outputs, named, spec, case)
+    if not changed:  # an input changed in place is the graver bug: the judge reports that first
+        _check_fresh(leaves, held, spec, case)
     # what the caller's inputs hold afterwards, for functions meant to change them
     for i, name in enumerate(spec.inputs):
         if name in spec.mutates:
             leaves.update(guarded(spec.name, case, _field_leaves, held[i], f"input {name}", f"input {name}", spec, case))
     return Observation(case.name, leaves, changed)
+
+
+def _arrays_in(value):
+    """Every ndarray held in an input (arrays, dicts, named tuples, lists of them)."""
+    if isinstance(value, np.ndarray):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, (list, tuple)):
+        return [array for item in value for array in _arrays_in(item)]
+    return []
+
+
+def _check_fresh(leaves, inputs, spec, case):
+    """Fail when an output that must be new shares memory with an array the caller passed in."""
+    held = _arrays_in(list(inputs))
+    for name in spec.fresh:
+        for path, leaf in leaves.items():
+            if (path == name or path.startswith(name + ".")) and any(np.shares_memory(leaf, a) for a in held):
+                fail(spec.name, case, f"output {path} is one of the caller's own input arrays, not a new one",
+                     "hint:   return new arrays (g * scale, or g.copy() when nothing needs scaling): the caller "
+                     "may change its inputs later")
 
 
 def observe(observer, func, case):

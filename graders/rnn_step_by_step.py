@@ -239,6 +239,7 @@ GRADER.add(FunctionSpec(
         (("gradients.da_prev",), "only da_prev is wrong: da_prev = Waa.T @ dz"),
         (("gradients.dWax",), "only dWax is wrong: dWax = dz @ xt.T"),
         (("gradients.dWaa",), "only dWaa is wrong: dWaa = dz @ a_prev.T, with the a_prev of the cache"),
+        (("gradients.dba",), "only dba is wrong: sum dz over the examples, np.sum(dz, axis=1, keepdims=True)"),
     ),
     default_hint="with dz = (1 - a_next**2) * da_next: dWax = dz xt^T, dWaa = dz a_prev^T, dxt = Wax^T dz",
 ), _backward_cases(_rnn_cell_backward_args, sequence=False))
@@ -270,7 +271,9 @@ def _lstm_cell_backward_patterns():
     patterns += [(memory, "everything but the output gate's gradients is wrong, so the memory gradient dc is: "
                           "dc = dc_next + da_next * ot * (1 - tanh(c_next)**2)"),
                  (("gradients.dc_prev",), "only dc_prev is wrong: dc_prev = dc * ft"),
-                 (inputs, "only dxt and da_prev are wrong: the top n_a rows of the stacked gradient are da_prev")]
+                 (inputs, "only dxt and da_prev are wrong: the top n_a rows of the stacked gradient are da_prev"),
+                 (tuple(f"gradients.db{g}" for g in LSTM_GATES), "only the bias gradients are wrong: each db sums "
+                  "its gate's gradient over the examples (np.sum(..., axis=1, keepdims=True)), not a mean")]
     return tuple(patterns)
 
 

@@ -86,6 +86,8 @@ class FunctionSpec:
              inputs changed in place)
     mutates : inputs the function is *meant* to change in place; every other
               input must come back unchanged
+    fresh : outputs that must be new arrays, sharing no memory with an input
+            (the caller may change its inputs later)
     hints : {known-wrong variant name: text}; the variant whose recorded
             outputs the student's match names the bug
     pattern_hints : ((paths, text), ...): when exactly these outputs differ
@@ -99,6 +101,7 @@ class FunctionSpec:
     outputs: tuple
     inputs: tuple = ()
     mutates: tuple = ()
+    fresh: tuple = ()
     hints: dict = field(default_factory=dict)
     pattern_hints: tuple = ()
     default_hint: str = ""

@@ -247,3 +247,19 @@ def test_rebinding_a_dict_entry_is_not_a_change_in_place():
     assert np.array_equal(expected["input gradients.g"], [-1.0, 1.0])
     failure = judge.judge_case(spec, case, probe.observe_spec(rebinding, spec, case), expected, {})
     assert failure and "input gradients.g" in failure
+
+
+def test_an_output_that_must_be_new_may_not_be_an_input_array():
+    spec = FunctionSpec("scale", (Output("out", "dict", ("g",)),), inputs=("gradients",), fresh=("out",))
+    case = Case("c", {}, ({"g": np.ones(2)},))
+    returned_input = probe.observe(lambda f, c: probe.observe_spec(f, spec, c), lambda gradients: dict(gradients), case)
+    assert "is one of the caller's own input arrays" in returned_input.failure
+    assert probe.observe_spec(lambda gradients: {"g": gradients["g"].copy()}, spec, case).failure is None
+
+
+def test_a_scalar_output_must_be_a_number_not_a_one_element_array():
+    spec = FunctionSpec("norm", (Output("n", "scalar"),))
+    case = Case("c", {})
+    assert probe.observe_spec(lambda: np.float64(2.0), spec, case).leaves["n"].shape == ()
+    failure = probe.observe(lambda f, c: probe.observe_spec(f, spec, c), lambda: np.array([2.0]), case).failure
+    assert "expected a number, got an array of shape (1,)" in failure

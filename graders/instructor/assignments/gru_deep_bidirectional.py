@@ -1,7 +1,8 @@
 """Known-wrong variants for 04 gru_deep_bidirectional: bugs students really make."""
 
 from graders.gru_deep_bidirectional import (HINT_DROPOUT_IGNORED, HINT_IGNORES_FLAG, HINT_LAYERS, HINT_MASK,
-                                            HINT_NOT_BIDIRECTIONAL, HINT_SEQUENCES, HINT_SOFTMAX)
+                                            HINT_NOT_BIDIRECTIONAL, HINT_RANDOM_INFERENCE, HINT_SEQUENCES,
+                                            HINT_SOFTMAX)
 from graders.instructor.assignments import Metric, Mutant
 
 MUTANTS = {
@@ -52,6 +53,11 @@ MUTANTS = {
         "scaled_in_place": Mutant("clipped[name] = g * (max_norm / global_norm)",
                                   "g *= max_norm / global_norm\n            clipped[name] = g",
                                   expect="changed its input gradients in place", category="in_place"),
+        "input_arrays_returned": Mutant("clipped[name] = g.copy()", "clipped[name] = g",
+                                        expect="is one of the caller's own input arrays", category="structure"),
+        "norm_as_array": Mutant("float(np.sqrt(sum(np.sum(g ** 2) for g in gradients.values())))",
+                                "np.sqrt(np.array([sum(np.sum(g ** 2) for g in gradients.values())]))",
+                                expect="expected a number, got an array of shape (1,)", category="structure"),
     },
     "build_tagger": {
         "not_bidirectional": Mutant("keras.layers.Bidirectional(lstm)(h) if bidirectional else lstm(h)", "lstm(h)",
@@ -61,6 +67,9 @@ MUTANTS = {
                                        category="ignored_argument"),
         "one_layer_only": Mutant("for layer in range(n_layers):", "for layer in range(1):", expect=HINT_LAYERS,
                                  category="ignored_argument"),
+        "dropout_forced_on": Mutant("h = keras.layers.Dropout(dropout)(h)\n    for layer",
+                                    "h = keras.layers.Dropout(dropout)(h, training=True)\n    for layer",
+                                    expect=HINT_RANDOM_INFERENCE, category="values"),
         "dropout_ignored": Mutant("    ### BEGIN SOLUTION\n",  # as if the Dropout layers were left out
                                   "    ### BEGIN SOLUTION\n    dropout = 0.0\n",
                                   expect=HINT_DROPOUT_IGNORED, category="ignored_argument"),
