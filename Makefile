@@ -60,8 +60,11 @@ test: env  ## every check: unit tests, notebook structure, validation, stubs, kn
 test-fast: env  ## the tests that need no notebook execution (under a minute)
 	$(PY) -m pytest -m "not slow"
 
-test-portable: env  ## records and verdicts reproduce under other CPU kernels (OpenBLAS Prescott, Haswell + oneDNN AVX2)
-	$(PY) -m pytest tests/test_portability.py
+test-portable: env  ## records, verdicts and the fast suite under other CPU kernels (OpenBLAS Prescott, Haswell; oneDNN AVX2)
+	OPENBLAS_CORETYPE=Prescott ONEDNN_MAX_CPU_ISA=AVX2 $(PY) -m graders.instructor.portability
+	OPENBLAS_CORETYPE=Haswell ONEDNN_MAX_CPU_ISA=AVX2 $(PY) -m graders.instructor.portability
+	OPENBLAS_CORETYPE=Prescott ONEDNN_MAX_CPU_ISA=AVX2 $(PY) -m pytest -m "not slow"
+	OPENBLAS_CORETYPE=Haswell $(PY) -m pytest -m "not slow"
 
 release: env  ## generate release/ (student notebooks) and release/course_kit/ (helpers, public graders, data)
 	$(PIPELINE) release $(A)

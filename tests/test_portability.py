@@ -12,10 +12,9 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = {
-    "prescott": {"OPENBLAS_CORETYPE": "Prescott"},  # the oldest x86-64 kernels: SSE3 only
-    "haswell_avx2": {"OPENBLAS_CORETYPE": "Haswell", "ONEDNN_MAX_CPU_ISA": "AVX2"},
-}
+# the farthest from what a modern CPU picks by itself: OpenBLAS's oldest x86-64 kernels (SSE3) and
+# oneDNN held to AVX2; `make test-portable` also runs OPENBLAS_CORETYPE=Haswell and the fast suite
+SETTINGS = {"prescott_avx2": {"OPENBLAS_CORETYPE": "Prescott", "ONEDNN_MAX_CPU_ISA": "AVX2"}}
 TIMEOUT_S = 900
 
 
