@@ -26,8 +26,9 @@ class CheckFailure(AssertionError):
     """A check failed; str(failure) is the full, student-facing message."""
 
     def _render_traceback_(self):
-        # IPython shows these lines instead of a traceback through the grader
-        return ["\x1b[0;31m" + str(self).split("\n", 1)[0] + "\x1b[0m"] + str(self).split("\n")[1:]
+        # IPython shows these lines instead of a traceback through the grader; no colour codes, so
+        # nbgrader's Validate dialog and feedback show plain text too
+        return str(self).split("\n")
 
 
 def header(func_name, case=None):

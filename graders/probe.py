@@ -174,8 +174,9 @@ def _dict_leaves(out, value, spec, case):
 def _record_leaves(out, value, spec, case):
     missing = [k for k in out.fields if not hasattr(value, k)]
     if missing:
+        without = "" if value is None or len(missing) == len(out.fields) else f" without {missing}"
         fail(spec.name, case, f"output {out.name}: expected an object with fields {list(out.fields)}, "
-             f"got {type_name(value)} without {missing}",
+             f"got {type_name(value)}{without}",
              "hint:   build the cache with the named tuple the docstring gives")
     leaves = {}
     for k in out.fields:
