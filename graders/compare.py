@@ -23,6 +23,11 @@ class Difference:
     details: tuple  # message lines about this output
 
 
+def label(path):
+    """How a message names a leaf: "output a_next", or "input gradients.dWax after the call" (changed in place)."""
+    return f"{path} after the call" if path.startswith("input ") else f"output {path}"
+
+
 def _close(got, expected, atol, rtol):
     return np.abs(got - expected) <= atol + rtol * np.abs(expected)
 
@@ -56,16 +61,16 @@ def compare_leaf(path, got, expected, atol, rtol, hidden=False):
     got, expected = np.asarray(got), np.asarray(expected)
     problem = _dtype_problem(got, expected)
     if problem:
-        return Difference(path, "dtype", problem[0], (f"output {path}: {problem[0]}", f"hint:   {problem[1]}"))
+        return Difference(path, "dtype", problem[0], (f"{label(path)}: {problem[0]}", f"hint:   {problem[1]}"))
     if got.shape != expected.shape:
         summary = f"shape {got.shape}, expected {expected.shape}"
-        return Difference(path, "shape", summary, (f"output {path}: {summary}",))
+        return Difference(path, "shape", summary, (f"{label(path)}: {summary}",))
     as_float = got.astype(float)
     if not np.all(np.isfinite(as_float)) and np.all(np.isfinite(expected.astype(float))):
         bad = np.argwhere(~np.isfinite(as_float))[0] if got.ndim else ()
         summary = "contains nan or inf"
         return Difference(path, "nonfinite", summary,
-                          (f"output {path}: {summary}" + (f", first at {fmt_index(bad)}" if got.ndim else ""),))
+                          (f"{label(path)}: {summary}" + (f", first at {fmt_index(bad)}" if got.ndim else ""),))
     if expected.dtype.kind in "biu":
         close = got == expected
         tolerance = "compared exactly"
@@ -84,7 +89,7 @@ def compare_leaf(path, got, expected, atol, rtol, hidden=False):
         shown_expected, shown_got = fmt_pair(expected[first], got[first])
     where = f"{at}got {shown_got} {HIDDEN_NOT_SHOWN}" if hidden else f"{at}expected {shown_expected}, got {shown_got}"
     return Difference(path, "values", f"max abs err {err:.1e}", (
-        f"output {path}: {n_bad} of {close.size} entries differ ({tolerance})",
+        f"{label(path)}: {n_bad} of {close.size} entries differ ({tolerance})",
         f"        {where}",
     ))
 
@@ -98,7 +103,7 @@ def compare_leaves(observed, expected, atol, rtol, hidden=False):
     differences = []
     for path, want in expected.items():
         if path not in observed:
-            differences.append(Difference(path, "missing", "not returned", (f"output {path}: not returned",)))
+            differences.append(Difference(path, "missing", "not returned", (f"{label(path)}: not returned",)))
             continue
         difference = compare_leaf(path, observed[path], want, atol, rtol, hidden)
         if difference is not None:
