@@ -201,6 +201,49 @@ def parameter_bugs(parts, per_step=0, extra=None):
     return {hint: {PARAMETERS: np.asarray(n, dtype=np.int64)} for hint, n in counts.items() if n != total}
 
 
+def count_mistakes(formula, arguments, mistakes, known=()):
+    """{hint: {PARAMETERS: count}} of the parameter counts that known mistakes amount to, by formula.
+
+    formula(**arguments) -> int: the right count
+    mistakes : ((hint, {argument: wrong value}), ...), e.g. ("n_a counts one direction", {"n_a": 2 * n_a})
+    known : counts already explained by other hints (they keep theirs)
+    A mistake whose count equals the right one, a known one or an earlier mistake's is left out.
+    """
+    right = formula(**arguments)
+    taken = {right, *known}
+    bugs = {}
+    for hint, change in mistakes:
+        wrong = formula(**{**arguments, **change})
+        if wrong not in taken:
+            bugs[hint] = {PARAMETERS: np.asarray(wrong, dtype=np.int64)}
+            taken.add(wrong)
+    return bugs
+
+
+# --------------------------------------------------------------------------- behaviour facts
+
+
+def fact_leaves(facts):
+    """{path: np.bool_} of measured facts; None (not measurable on this case) is left out."""
+    return {path: np.bool_(value) for path, value in facts.items() if value is not None}
+
+
+def expected_facts(facts):
+    """(expected leaves, {hint: leaves}) for boolean behaviour facts, for expect().
+
+    facts : {path: (expected bool, hint when it comes out False, hint when it comes out True)}
+            e.g. {"reads_later_tokens": (True, "wrap each LSTM in Bidirectional", "")}
+    Each fact that comes out the other way names its own hint (an empty hint: none).
+    """
+    expected = {path: np.bool_(want) for path, (want, _, _) in facts.items()}
+    bugs = {}
+    for path, (want, if_false, if_true) in facts.items():
+        hint = if_false if want else if_true
+        if hint:
+            bugs[hint] = {path: np.bool_(not want)}
+    return expected, bugs
+
+
 # --------------------------------------------------------------------------- weights and oracles
 
 

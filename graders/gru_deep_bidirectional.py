@@ -296,8 +296,7 @@ def _observe_tagger(func, case):
              "reads_later_tokens": None if r["later_change"] is None else r["later_change"] > r["threshold"],
              "padding_ignored": r["padding_shift"] <= r["threshold"],
              "training_changes_outputs": r["training_change"] > r["threshold"]}
-    leaves = {path: np.bool_(v) for path, v in facts.items() if v is not None}
-    return Observation(case.name, leaves | behaviour.count_leaf(model))
+    return Observation(case.name, behaviour.fact_leaves(facts) | behaviour.count_leaf(model))
 
 
 def _expect_tagger(case):
@@ -311,24 +310,19 @@ def _expect_tagger(case):
         "training_changes_outputs": (dropout > 0, HINT_DROPOUT_IGNORED, HINT_DROPOUT_FIXED)}
     if case.dims["T_x"] == 1:
         del facts["reads_later_tokens"]  # the first token is the last one
-    count = tagger_parameter_count(**k)
-    expected = {path: np.bool_(v) for path, (v, _, _) in facts.items()} | {behaviour.PARAMETERS: np.int64(count)}
-    bugs = {(if_false if v else if_true): {path: np.bool_(not v)}
-            for path, (v, if_false, if_true) in facts.items() if (if_false if v else if_true)}
+    expected, bugs = behaviour.expected_facts(facts)
     other = ("a left-to-right tagger: wrap each LSTM in keras.layers.Bidirectional" if bidirectional else
              "a bidirectional tagger: with bidirectional=False use a plain LSTM per layer")
-    counts = [(f"{HINT_LAYERS}: the count is that of {n} recurrent layer(s), not n_layers={n_layers}", {"n_layers": n})
-              for n in range(1, n_layers + 2)] + [  # each mistake, and the sizes it amounts to in the formula
+    mistakes = [(f"{HINT_LAYERS}: the count is that of {n} recurrent layer(s), not n_layers={n_layers}", {"n_layers": n})
+                for n in range(1, n_layers + 2)] + [
         (f"the count is that of {other}", {"bidirectional": not bidirectional}),
         ("the count is that of LSTMs with 2 * n_a units: n_a counts the units of one direction", {"n_a": 2 * k["n_a"]}),
         ("the Embedding has vocab_size + 1 rows: vocab_size already counts the padding index 0",
          {"vocab_size": k["vocab_size"] + 1}),
         ("the directions are summed or averaged: keep Bidirectional's merge_mode='concat'", {"concat": False}),
         ("the Dense layer has no bias: keep Dense's default use_bias=True", {"dense_bias": False})]
-    for hint, change in counts:
-        wrong = tagger_parameter_count(**(k | change))
-        if wrong != count and all(wrong != int(b.get(behaviour.PARAMETERS, -1)) for b in bugs.values()):
-            bugs[hint] = {behaviour.PARAMETERS: np.int64(wrong)}
+    expected[behaviour.PARAMETERS] = np.int64(tagger_parameter_count(**k))
+    bugs |= behaviour.count_mistakes(tagger_parameter_count, k, mistakes)
     return expected, bugs
 
 

@@ -121,3 +121,22 @@ def test_replay_merge_and_spies():
     assert double(3) == 6 and half.integers(5) in range(5) and double(1) == 2
     assert log.names() == ["double", "rng.integers", "double"] and log.count("double") == 2
     assert log.order_leaf(["rng.integers", "double"]).tolist() == [1, 0, 1]
+
+
+def test_expected_facts_name_the_hint_of_the_fact_that_comes_out_the_other_way():
+    expected, bugs = behaviour.expected_facts({"reads_later_tokens": (True, "wrap in Bidirectional", ""),
+                                               "training_changes_outputs": (False, "", "use the rate given")})
+    assert expected == {"reads_later_tokens": True, "training_changes_outputs": False}
+    assert bugs == {"wrap in Bidirectional": {"reads_later_tokens": False},
+                    "use the rate given": {"training_changes_outputs": True}}
+    assert behaviour.fact_leaves({"a": 1 > 0, "b": None}) == {"a": True}
+
+
+def test_count_mistakes_keeps_one_hint_per_distinct_wrong_count():
+    def formula(n_layers, n_a):
+        return n_layers * 4 * n_a
+
+    bugs = behaviour.count_mistakes(formula, {"n_layers": 2, "n_a": 3}, [
+        ("one layer", {"n_layers": 1}), ("same as right", {"n_layers": 2}), ("units doubled", {"n_a": 6}),
+        ("also 48", {"n_layers": 4})], known=(12,))
+    assert bugs == {"units doubled": {behaviour.PARAMETERS: 48}}  # 12 is known, 24 is right, the second 48 repeats
