@@ -141,7 +141,7 @@ class Assignment:
 
     def observe_all(self, func_name, func, suite):
         observer = self.graded[func_name].observer()
-        return [probe.observe(observer, func, case) for case in self.cases(func_name, suite)]
+        return [probe.observe(observer, func, case, func_name) for case in self.cases(func_name, suite)]
 
     def judge(self, func_name, suite, observations, record, cases=None):
         """First failure message over the suite's cases (None = all pass).
@@ -192,8 +192,16 @@ class Assignment:
     def _emit(self, func_name, suite, observations):
         from IPython.display import display
 
+        encoded = []
+        for observation in observations:
+            try:
+                encoded.extend(probe.encode([observation]))
+            except (TypeError, ValueError) as err:  # a value the transport cannot carry fails its case
+                encoded.extend(probe.encode([probe.Observation(observation.case, failure=(
+                    f"{func_name} failed on case {observation.case!r}\n  a returned value cannot be graded "
+                    f"({err})\n  hint:   return numbers in numpy arrays, as the docstring says"))]))
         payload = {"version": OBSERVATION_VERSION, "assignment": self.name, "function": func_name,
-                   "suite": suite, "observations": probe.encode(observations)}
+                   "suite": suite, "observations": encoded}
         display({OBSERVATION_MIME: payload, "text/plain": f"{func_name}: {len(observations)} {suite} cases "
                                                           f"observed for the judge"}, raw=True)
 
@@ -210,7 +218,7 @@ class Assignment:
         expected ones, then the names of those that match."""
         case = self.cases(func_name, "public")[0]
         spec = self.graded[func_name].spec
-        observation = probe.observe(self.graded[func_name].observer(), func, case)
+        observation = probe.observe(self.graded[func_name].observer(), func, case, func_name)
         expected, _ = self.expectation(func_name, case, self.public_record())
         if observation.failure:
             lines = observation.failure.split("\n")

@@ -2,8 +2,9 @@
 
 Floats match when |got - expected| <= atol + rtol * |expected| entry by entry
 (the sizes and their reasons are in graders.spec). Integers and booleans
-(indices, choices, counts) match exactly: they are only compared where the
-reference has a margin, so the same choice comes out on every CPU.
+(indices, choices, counts, behaviour facts) match exactly; a choice made by an
+argmax or a draw is compared only where the reference has a margin
+(Graded.margin), so the same choice comes out on every CPU.
 """
 
 from dataclasses import dataclass
@@ -88,7 +89,8 @@ def compare_leaf(path, got, expected, atol, rtol, hidden=False):
     else:
         shown_expected, shown_got = fmt_pair(expected[first], got[first])
     where = f"{at}got {shown_got} {HIDDEN_NOT_SHOWN}" if hidden else f"{at}expected {shown_expected}, got {shown_got}"
-    return Difference(path, "values", f"max abs err {err:.1e}", (
+    summary = "values differ" if hidden else f"max abs err {err:.1e}"  # an error size would hint at the value
+    return Difference(path, "values", summary, (
         f"{label(path)}: {n_bad} of {close.size} entries differ ({tolerance})",
         f"        {where}",
     ))

@@ -69,7 +69,7 @@ CLIP = FunctionSpec(
     name="clip",
     outputs=(Output("gradients", "dict", GRADIENT_NAMES),),
     inputs=("gradients", "max_value"),
-    mutates=("gradients",),
+    mutates=("gradients",), same_arrays=True,  # the exercise is np.clip(..., out=): the caller's own arrays
     hints={
         "copy_not_in_place": "clip must work in place: the returned dict is right but the caller's arrays were not "
                              "changed; give np.clip an out= argument so it overwrites the array it reads",
@@ -266,13 +266,13 @@ def _check_first_two(leaves, case):
         at = np.unravel_index(np.argmax(excess), excess.shape)
         if where:
             return (f"{where}: {_label(at[0])} began a fraction {fmt_number(got[at])} of {n} names, the model gives "
-                    f"probability {fmt_number(want[at])} (tolerance ±{fmt_number(tolerance[at])}): draw each "
-                    f"index from this step's softmax output with rng.choice(vocab_size, p=probabilities.ravel())")
+                    f"probability {fmt_number(want[at])} (tolerance ±{fmt_number(tolerance[at])})",
+                    "draw each index from this step's softmax output with rng.choice(vocab_size, p=probabilities.ravel())")
         first, second = at
         return (f"{_label(first)} then {_label(second)} began a fraction {fmt_number(got[at])} of {n} names, the "
-                f"model gives probability {fmt_number(want[at])} (tolerance ±{fmt_number(tolerance[at])}): the second "
-                f"step must use the state a_prev of the first step (Waa @ a_prev) and the one-hot of the character "
-                f"just drawn")
+                f"model gives probability {fmt_number(want[at])} (tolerance ±{fmt_number(tolerance[at])})",
+                "the second step must use the state a_prev of the first step (Waa @ a_prev) and the one-hot of the "
+                "character just drawn")
     return None
 
 

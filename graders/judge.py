@@ -82,5 +82,7 @@ def judge_case(spec, case, observation, expected, bug_outputs, hidden=False):
                        "compare the types and shapes you return with the docstring")
         problem, hint = problem if isinstance(problem, tuple) else (problem, prop.hint)
         if problem:
+            if hidden:  # the details quote values the hidden case expects
+                problem = "it does not hold on this hidden case (the details of a hidden case are not shown)"
             return message(spec.name, case, f"property: {prop.description}", f"problem: {problem}", hint_line(hint))
     return None

@@ -6,8 +6,8 @@
               first at [0, 0]: expected 0.4127, got 0.1025
       hint:   c_next equals it * cct alone: the ft * c_prev term looks missing
 
-Expected before got; a slice, never a whole array; never an expected value of
-a hidden case. A failure is shown without the grader's traceback: IPython, the
+Expected before got; a slice, never a whole array; for a hidden case, neither
+an expected value nor the size of the error (the judge and compare.py see to it). A failure is shown without the grader's traceback: IPython, the
 nbgrader validator and nbgrader's feedback all print `_render_traceback_`.
 """
 

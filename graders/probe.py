@@ -77,8 +77,11 @@ def guarded(func_name, case, step, *args, **kwargs):
 def same_content(a, b):
     """True when two inputs hold the same values (exactly: nothing is recomputed, so no tolerance)."""
     if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
-                and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f")))
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape):
+            return False
+        if a.dtype.kind not in "biufc" or b.dtype.kind not in "biufc":
+            return a is b  # object arrays: only the very same array counts as unchanged
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and all(same_content(a[k], b[k]) for k in a)
     if hasattr(a, "_fields"):  # named tuples (caches)
@@ -92,7 +95,7 @@ def same_content(a, b):
 
 
 def changed_inputs(pristine, used, names):
-    """Names of the inputs whose content differs after the call (names[i] for args[i], keys for kwargs)."""
+    """Names of the positional inputs whose content differs after the call (names[i] for args[i])."""
     changed = []
     for i, (before, after) in enumerate(zip(pristine, used)):
         if not same_content(before, after):
@@ -120,13 +123,16 @@ def split_outputs(result, spec, case):
 def _array_leaf(value, label, spec, case, scalar=False):
     """Type-check one returned value; return it as an ndarray."""
     if scalar:
-        if isinstance(value, (float, int, np.floating, np.integer)) and not isinstance(value, (bool, np.bool_)):
-            return np.asarray(value)
-        if isinstance(value, np.ndarray) and value.ndim == 0:
-            return value
-        if isinstance(value, np.ndarray) and value.size == 1:
+        if isinstance(value, (float, int, np.floating, np.integer, np.ndarray)) and not isinstance(value, (bool, np.bool_)):
+            number = np.asarray(value)
+            if number.ndim == 0 and number.dtype.kind in "iuf":
+                return number
+        if isinstance(value, np.ndarray) and value.size == 1 and value.ndim > 0:
             fail(spec.name, case, f"{label}: expected a number, got an array of shape {value.shape}",
                  "hint:   return a plain number, e.g. float(x) or x.item()")
+        if isinstance(value, (int, float, complex, np.number, np.ndarray)) and not isinstance(value, (bool, np.bool_)):
+            fail(spec.name, case, f"{label}: expected a real number, got {np.asarray(value).dtype} {value!r:.60}",
+                 "hint:   return a float, e.g. float(np.sqrt(...))")
         fail(spec.name, case, f"{label}: expected a number, got {type_name(value)}",
              "hint:   return a float, e.g. float(loss)" if value is not None else
              "hint:   did you forget a `return` statement?")
@@ -228,7 +234,8 @@ def observe_spec(func, spec, case):
     pristine = copy.deepcopy(case.args)
     args = copy.deepcopy(case.args)
     kwargs = copy.deepcopy(case.kwargs)
-    # what the caller holds: a dict's own arrays too, so rebinding d[k] to a new array is not mistaken for in place
+    # the arrays the caller held before the call: for spec.same_arrays, rebinding d[k] to a new array is not
+    # writing into the caller's array
     held = [dict(arg) if isinstance(arg, dict) else arg for arg in args]
     result = call_student(func, spec.name, case, args, kwargs)
     changed = changed_inputs(pristine, args, spec.inputs)
@@ -239,7 +246,8 @@ def observe_spec(func, spec, case):
     # what the caller's inputs hold afterwards, for functions meant to change them
     for i, name in enumerate(spec.inputs):
         if name in spec.mutates:
-            leaves.update(guarded(spec.name, case, _field_leaves, held[i], f"input {name}", f"input {name}", spec, case))
+            after = held[i] if spec.same_arrays else args[i]
+            leaves.update(guarded(spec.name, case, _field_leaves, after, f"input {name}", f"input {name}", spec, case))
     return Observation(case.name, leaves, changed)
 
 
@@ -265,12 +273,22 @@ def _check_fresh(leaves, inputs, spec, case):
                      "may change its inputs later")
 
 
-def observe(observer, func, case):
-    """Run an observer (func, case) -> Observation; a failure is recorded, never raised."""
+def observe(observer, func, case, func_name=None):
+    """Run an observer (func, case) -> Observation; a failure is recorded, never raised.
+
+    A check's own error on something strange the student returned becomes a
+    sentence too, never a grader traceback.
+    """
     try:
         return observer(func, case)
     except CheckFailure as failure:
         return Observation(case.name, failure=str(failure))
+    except Exception as err:  # a grader step choking on an odd value: say so, with the case
+        return Observation(case.name, failure=message(func_name or getattr(func, "__name__", "function"), case,
+                                                      f"the check could not use what your function returned "
+                                                      f"({clean_error(err)})",
+                                                      "hint:   compare the types and shapes you return with the "
+                                                      "docstring"))
 
 
 # --------------------------------------------------------------------------- transport

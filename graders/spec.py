@@ -85,7 +85,10 @@ class FunctionSpec:
     inputs : names of the positional arguments, in order (for messages about
              inputs changed in place)
     mutates : inputs the function is *meant* to change in place; every other
-              input must come back unchanged
+              input must come back unchanged; what a mutated input holds after
+              the call is compared with the reference's
+    same_arrays : a mutated dict must have its own arrays overwritten (np.clip(..., out=)),
+                  not new arrays stored under its keys
     fresh : outputs that must be new arrays, sharing no memory with an input
             (the caller may change its inputs later)
     hints : {known-wrong variant name: text}; the variant whose recorded
@@ -101,6 +104,7 @@ class FunctionSpec:
     outputs: tuple
     inputs: tuple = ()
     mutates: tuple = ()
+    same_arrays: bool = False
     fresh: tuple = ()
     hints: dict = field(default_factory=dict)
     pattern_hints: tuple = ()

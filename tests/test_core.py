@@ -229,9 +229,8 @@ def test_the_judge_requires_one_observation_per_case(tmp_path):
     assert "observed 2 times" in grader.judge("toy_forward", "public", [ok, ok], record)
 
 
-def test_rebinding_a_dict_entry_is_not_a_change_in_place():
-    """clip-style functions must write into the caller's arrays; swapping new arrays into the dict does not count."""
-    spec = FunctionSpec("clip", (Output("out", "dict", ("g",)),), inputs=("gradients",), mutates=("gradients",))
+def test_a_mutated_dict_may_get_new_arrays_unless_its_own_arrays_must_change():
+    """optimize may rebind parameters[k]; clip (same_arrays) must overwrite the caller's arrays (np.clip(out=))."""
     case = Case("c", {}, ({"g": np.array([-3.0, 3.0])},))
 
     def in_place(gradients):
@@ -242,10 +241,14 @@ def test_rebinding_a_dict_entry_is_not_a_change_in_place():
         gradients["g"] = np.clip(gradients["g"], -1, 1)
         return gradients
 
-    expected = probe.observe_spec(in_place, spec, case).leaves
-    assert np.array_equal(expected["input gradients.g"], [-1.0, 1.0])
-    failure = judge.judge_case(spec, case, probe.observe_spec(rebinding, spec, case), expected, {})
-    assert failure and "input gradients.g" in failure
+    for same_arrays, rebinding_passes in ((False, True), (True, False)):
+        spec = FunctionSpec("clip", (Output("out", "dict", ("g",)),), inputs=("gradients",), mutates=("gradients",),
+                            same_arrays=same_arrays)
+        expected = probe.observe_spec(in_place, spec, case).leaves
+        assert np.array_equal(expected["input gradients.g"], [-1.0, 1.0])
+        failure = judge.judge_case(spec, case, probe.observe_spec(rebinding, spec, case), expected, {})
+        assert (failure is None) == rebinding_passes, failure
+        assert rebinding_passes or "input gradients.g after the call" in failure
 
 
 def test_an_output_that_must_be_new_may_not_be_an_input_array():
@@ -262,3 +265,28 @@ def test_a_scalar_output_must_be_a_number_not_a_one_element_array():
     assert probe.observe_spec(lambda: np.float64(2.0), spec, case).leaves["n"].shape == ()
     failure = probe.observe(lambda f, c: probe.observe_spec(f, spec, c), lambda: np.array([2.0]), case).failure
     assert "expected a number, got an array of shape (1,)" in failure
+
+
+def test_a_complex_or_huge_scalar_gets_a_sentence():
+    spec = FunctionSpec("norm", (Output("n", "scalar"),))
+    case = Case("c", {})
+    for value in (np.complex128(1 + 2j), 2 ** 70):
+        failure = probe.observe(lambda f, c: probe.observe_spec(f, spec, c), lambda: value, case).failure
+        assert "expected a real number" in failure, failure
+
+
+def test_a_grader_error_on_an_odd_value_becomes_a_sentence():
+    def observer(func, case):
+        return func()["missing"]  # a grader step that assumes a key
+
+    failure = probe.observe(observer, lambda: {}, CASE, "toy").failure
+    assert failure.startswith('toy failed on case "tiny"') and "could not use what your function returned" in failure
+
+
+def test_hidden_messages_show_no_error_size_and_no_property_details():
+    msg = verdict(lambda xt, parameters: (2 * xt + 1, np.full(4, 0.3), Cache(xt, parameters)), hidden=True)
+    assert "max abs err" not in msg and "values differ" in msg
+    spec = FunctionSpec(SPEC.name, SPEC.outputs, inputs=SPEC.inputs, properties=(
+        Property("y is a distribution", lambda leaves, case: ("y sums to 0.75", "divide by the sum")),))
+    msg = verdict(good, hidden=True, spec=spec)
+    assert "0.75" not in msg and "details of a hidden case are not shown" in msg and "divide by the sum" in msg
