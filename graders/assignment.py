@@ -17,9 +17,17 @@
   patching a check or numpy inside the kernel changes nothing. A missing,
   duplicated or malformed observation fails the cell.
 
-Public values could be forged by a student who prints the right
-observation; hidden ones cannot without a correct implementation, and every
-graded cell needs both.
+What the judge can and cannot rule out. Public values could be forged by a
+student who prints the right observation. For a record-based function the
+hidden expected outputs come from the reference solution, which students never
+receive, so forging them takes a correct implementation. For an oracle- or
+behaviour-graded function (Keras models, samplers, loops) the expected
+observations follow from public code and libraries the student also has; there
+a forged observation is stopped by what surrounds the kernel (a sandbox and
+tamper checks), not by the judge. Until that sandbox exists the grading kernel
+runs with the instructor's file permissions; the pipeline reads the records and
+imports the graders before any kernel starts, so a notebook that edits them
+changes nothing for itself or later students.
 
 A graded function is either *record-based* (expected outputs recorded from the
 reference solution by `make references`) or *oracle-based* (`expect(case)`
@@ -214,8 +222,8 @@ class Assignment:
         return copy.deepcopy(self.cases(func_name, "public")[0].args)
 
     def preview(self, func_name, func):
-        """Quick look at the first public case (never raises): the outputs that differ, yours beside the
-        expected ones, then the names of those that match."""
+        """Quick look at the first public case, never raising on a student's error: the outputs that
+        differ, yours beside the expected ones, then the names of those that match."""
         case = self.cases(func_name, "public")[0]
         spec = self.graded[func_name].spec
         observation = probe.observe(self.graded[func_name].observer(), func, case, func_name)

@@ -12,7 +12,7 @@ first of all). A grader module writes, per function,
   same computation done by a trusted oracle (a ``keras.layers`` layer over the
   whole sequence, ``tf.nn``, numpy), plus the oracle replayed with each known
   bug (`replay`) and the parameter counts of known structural mistakes
-  (`parameter_bugs`). Runs in the judge.
+  (`parameter_bugs`, `count_mistakes`), or facts (`expected_facts`). Runs in the judge.
 
 The hidden-value guard, the comparison and the preview are the core's
 (graders.assignment, graders.compare): this module only produces leaves.
@@ -296,21 +296,6 @@ def differs(a, b, atol=FLOAT32_ATOL):
     return np.bool_(a.shape != b.shape or not np.allclose(a, b, atol=atol, rtol=0))
 
 
-def merge(observations):
-    """One Observation from several {prefix: Observation} of the same case (e.g. one per argument value).
-
-    Leaves become "<prefix>.<path>" ("" keeps the path); the first failure wins.
-    """
-    first = next(iter(observations.values()))
-    merged = probe.Observation(first.case)
-    for prefix, observation in observations.items():
-        if observation.failure:
-            return probe.Observation(first.case, failure=observation.failure)
-        merged.leaves.update({f"{prefix}.{p}" if prefix else p: v for p, v in observation.leaves.items()})
-        merged.changed += [c for c in observation.changed if c not in merged.changed]
-    return merged
-
-
 # --------------------------------------------------------------------------- spies
 
 
@@ -333,9 +318,6 @@ class CallLog:
 
     def names(self):
         return [name for name, _, _ in self.calls]
-
-    def count(self, name):
-        return sum(1 for n in self.names() if n == name)
 
     def order_leaf(self, names):
         """int64 (n_calls,): position in `names` of each recorded call (-1 for a name not listed)."""

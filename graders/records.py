@@ -42,15 +42,6 @@ class Record:
         self.assignment = assignment
         self.suite = suite
 
-    def expected(self, func_name, case_name, path):
-        key = record_key(func_name, case_name, path)
-        if key not in self.arrays:
-            raise CheckFailure(
-                f"no recorded reference output for {key!r} in the {self.suite} record of "
-                f"{self.assignment}; the instructor should run `make references`"
-            )
-        return self.arrays[key]
-
     def expected_leaves(self, func_name, case_name):
         """{path: array} of every recorded reference output of one case."""
         prefix = f"{func_name}|{case_name}|"

@@ -62,7 +62,7 @@ def _payloads(cell, assignment):
     return found
 
 
-def judge_cell(grader, func_name, cell, suite_records):
+def judge_cell(grader, func_name, cell, records_by_suite):
     """(passed, message) for one graded cell of `func_name`."""
     try:
         payloads = _payloads(cell, grader.name)
@@ -75,7 +75,7 @@ def judge_cell(grader, func_name, cell, suite_records):
             return False, (f"{func_name}: the test cell recorded no {suite} observations "
                            f"(did the cell run to its end, unchanged?)")
         try:
-            failure = grader.judge(func_name, suite, observations, suite_records[suite])
+            failure = grader.judge(func_name, suite, observations, records_by_suite[suite])
         except Exception as err:  # a judge error is the grader's fault: say so, never pass
             return False, f"{func_name}: the judge could not check the {suite} cases ({type(err).__name__}: {err})"
         if failure:
@@ -91,12 +91,20 @@ def _verdict_outputs(passed, text):
     return [{"output_type": "error", "ename": "CheckFailure", "evalue": lines[0], "traceback": lines}]
 
 
-def judge_notebook(assignment, nb):
-    """Judge every graded test cell of an executed notebook; rewrite their outputs; return [Verdict]."""
+def suite_records(assignment):
+    """{suite: Record} of an assignment; load them before any student kernel starts, and keep them."""
+    return {suite: load_suite_record(assignment, suite) for suite in graded_assignment.SUITES}
+
+
+def judge_notebook(assignment, nb, records_by_suite=None):
+    """Judge every graded test cell of an executed notebook; rewrite their outputs; return [Verdict].
+
+    records_by_suite : from suite_records(), loaded before any student code ran (default: read now)
+    """
     import nbformat
 
     grader = solutions.grader_module(assignment).GRADER
-    suite_records = {suite: load_suite_record(assignment, suite) for suite in graded_assignment.SUITES}
+    records_by_suite = suite_records(assignment) if records_by_suite is None else records_by_suite
     verdicts = []
     for cell in nb.cells:
         meta = solutions.nbgrader_meta(cell)
@@ -106,18 +114,18 @@ def judge_notebook(assignment, nb):
         func_name = grade_id[len(TEST_CELL_PREFIX):]
         if not grade_id.startswith(TEST_CELL_PREFIX) or func_name not in grader.graded:
             raise ValueError(f"graded cell {grade_id} of {assignment} names no graded function")
-        passed, text = judge_cell(grader, func_name, cell, suite_records)
+        passed, text = judge_cell(grader, func_name, cell, records_by_suite)
         max_points = float(meta.get("points", 0))
         cell.outputs = [nbformat.from_dict(o) for o in _verdict_outputs(passed, text)]
         verdicts.append(Verdict(grade_id, passed, max_points if passed else 0.0, max_points, text))
     return verdicts
 
 
-def judge_file(assignment, path):
+def judge_file(assignment, path, records_by_suite=None):
     """Judge an executed notebook file in place (its graded cells get the verdicts); return [Verdict]."""
     import nbformat
 
     nb = nbformat.read(str(path), as_version=4)
-    verdicts = judge_notebook(assignment, nb)
+    verdicts = judge_notebook(assignment, nb, records_by_suite)
     nbformat.write(nb, str(path))
     return verdicts

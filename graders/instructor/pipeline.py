@@ -258,6 +258,12 @@ def autograde(assignments=(), force=False, course_root=REPO_ROOT):
     todo = submissions(course_root, assignments)
     if not todo:
         print(f"no submissions found under {Path(course_root) / 'submitted'}")
+    # the records and the graders' code are read before any student kernel runs, so a submission that
+    # writes to them cannot change how it or a later one is judged (issue 7 will keep kernels off them)
+    records = {}
+    for assignment in sorted({a for _, a in todo}):
+        solutions.grader_module(assignment)  # imported now, not after a kernel could have edited it
+        records[assignment] = judge.suite_records(assignment)
     for student, assignment in todo:
         done = Path(course_root) / "autograded" / student / assignment
         if done.is_dir() and not force:
@@ -268,7 +274,7 @@ def autograde(assignments=(), force=False, course_root=REPO_ROOT):
             result = api.autograde(assignment, student, force=force, create=True)
             error = None if result["success"] else (result.get("error") or result.get("log") or "failed")
             if error is None:
-                judge_submission(assignment, student, course_root)
+                judge_submission(assignment, student, course_root, records[assignment])
         except Exception as err:  # nothing one submission does may stop the others
             error = f"{type(err).__name__}: {err}"
         if error is not None and done.is_dir():
@@ -280,7 +286,7 @@ def autograde(assignments=(), force=False, course_root=REPO_ROOT):
     return outcome
 
 
-def judge_submission(assignment, student, course_root=REPO_ROOT):
+def judge_submission(assignment, student, course_root=REPO_ROOT, records_by_suite=None):
     """Judge an autograded notebook and write the judge's scores into the gradebook; return the verdicts.
 
     nbgrader's own scores (a cell passes when it raised nothing) are replaced:
@@ -291,7 +297,7 @@ def judge_submission(assignment, student, course_root=REPO_ROOT):
 
     name = solutions.notebook_path(assignment).stem
     path = Path(course_root) / "autograded" / student / assignment / f"{name}.ipynb"
-    verdicts = judge.judge_file(assignment, path)
+    verdicts = judge.judge_file(assignment, path, records_by_suite)
     with Gradebook(course_config(course_root).CourseDirectory.db_url) as gradebook:
         for verdict in verdicts:
             grade = gradebook.find_grade(verdict.grade_id, name, assignment, student)

@@ -25,8 +25,9 @@ def _folder(suite):
     return records.PUBLIC_RECORD_DIR if suite == "public" else HIDDEN_RECORD_DIR
 
 
-def _leaves(func, spec, case):
-    observation = probe.observe(lambda f, c: probe.observe_spec(f, spec, c), func, case)
+def _leaves(func, graded, case):
+    """The reference's observation of one case, through the same observer a student's function meets."""
+    observation = probe.observe(graded.observer(), func, case, graded.spec.name)
     if observation.failure:
         raise RuntimeError(observation.failure)
     return observation
@@ -42,10 +43,10 @@ def build_records(assignment):
     built = {suite: records.Record({}, assignment, suite) for suite in SUITES}
     public = built["public"]
     for fixture in grader.fixtures.values():
-        spec = grader.graded[fixture.func_name].spec
+        fixture_graded = grader.graded[fixture.func_name]
         for suite in SUITES:
             for case in fixture.build_cases(suite):
-                for path, value in _leaves(reference[fixture.func_name], spec, case).leaves.items():
+                for path, value in _leaves(reference[fixture.func_name], fixture_graded, case).leaves.items():
                     public.arrays[records.fixture_key(fixture.name, case.name, path)] = np.asarray(value)
     for suite in SUITES:
         record = built[suite]
@@ -54,13 +55,13 @@ def build_records(assignment):
                 continue  # oracle- or behaviour-based: nothing to record
             spec = graded.spec
             for case in graded.build_cases(suite, public):
-                observed = _leaves(reference[func_name], spec, case)
+                observed = _leaves(reference[func_name], graded, case)
                 if observed.changed and not set(observed.changed) <= set(spec.mutates):
                     raise RuntimeError(f"the reference {func_name} changes {observed.changed} on case {case.name}")
                 for path, value in observed.leaves.items():
                     record.arrays[records.record_key(func_name, case.name, path)] = np.asarray(value)
                 for variant, namespace in variants.get(func_name, {}).items():
-                    wrong = probe.observe(lambda f, c: probe.observe_spec(f, spec, c), namespace[func_name], case)
+                    wrong = probe.observe(graded.observer(), namespace[func_name], case, func_name)
                     for path, value in wrong.leaves.items():  # a variant that crashes needs no signature
                         record.arrays[records.record_key(func_name, case.name, path, variant)] = np.asarray(value)
     return built
