@@ -35,6 +35,7 @@ computes the expected outputs with a trusted implementation, e.g. a
 keras.layers layer, and the outputs of known bugs to name them).
 """
 
+import copy
 import functools
 import os
 from dataclasses import dataclass
@@ -217,8 +218,6 @@ class Assignment:
 
     def sample_inputs(self, func_name):
         """Copies of the inputs of the first public case, for experiments in a notebook."""
-        import copy
-
         return copy.deepcopy(self.cases(func_name, "public")[0].args)
 
     def preview(self, func_name, func):

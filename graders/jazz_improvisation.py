@@ -221,8 +221,7 @@ def _noise_received(leaves, case):
     noise = leaves.get("noise")
     if noise is None:
         return "the inference model was never called with the noise as its 4th input", NOISE_NOT_PASSED_HINT
-    s = case.dims
-    drawn = np.random.default_rng(case.data["seed"]).gumbel(size=s["m"] * s["T_y"] * s["n_values"])
+    drawn = _gumbel(case).ravel()
     # the draws may reach the model as float32 (relative rounding 6e-8 of values up to ~20): a tolerance of
     # 1e-6 + 1e-6 * |value| keeps them, while other draws differ by far more
     if noise.size != drawn.size or not np.allclose(np.sort(noise.ravel()), np.sort(drawn), rtol=1e-6, atol=1e-6):
@@ -307,12 +306,13 @@ def _expect_sample(case):
 
 
 def _gumbel(case):
+    """The noise of a correct predict_and_sample: one draw (m, T_y, n_values) from the case's seeded rng."""
     s = case.dims
-    return np.random.default_rng(case.data["seed"]).gumbel(size=(s["m"], s["T_y"], s["n_values"]))[..., :-1]
+    return np.random.default_rng(case.data["seed"]).gumbel(size=(s["m"], s["T_y"], s["n_values"]))
 
 
-GRADER.add(SAMPLE_SPEC, _cases(_SAMPLE_CASES), observe=_observe_sample, expect=_expect_sample,
-           margin=lambda case: top2_margin(_gumbel(case).astype(np.float32)))  # the stand-in's argmax is float32
+GRADER.add(SAMPLE_SPEC, _cases(_SAMPLE_CASES), observe=_observe_sample, expect=_expect_sample,  # the stand-in
+           margin=lambda case: top2_margin(_gumbel(case)[..., :-1].astype(np.float32)))  # never picks the last value
 
 
 # --------------------------------------------------------------------------- test-cell entry points

@@ -37,24 +37,18 @@ def solution_lines(assignment):
 
 
 @functools.lru_cache(maxsize=None)
-def suite_record(assignment, suite):
-    """The committed public or hidden record, as the judge loads it."""
+def suite_records(assignment):
+    """The committed public and hidden records, as the judge loads them (once per test session)."""
     from graders.instructor import judge
 
-    return judge.load_suite_record(assignment, suite)
+    return judge.suite_records(assignment)
 
 
 def judged(assignment, func_name, func):
     """The judge's first failure message over the public then the hidden cases (None when every case passes)."""
-    from graders.assignment import SUITES
+    from graders.instructor import judge
 
-    grader = solutions.grader_module(assignment).GRADER
-    for suite in SUITES:
-        failure = grader.judge(func_name, suite, grader.observe_all(func_name, func, suite),
-                               suite_record(assignment, suite))
-        if failure:
-            return failure
-    return None
+    return judge.judge_function(assignment, func_name, func, suite_records(assignment))
 
 
 @pytest.fixture(params=ASSIGNMENTS)

@@ -38,9 +38,27 @@ class Verdict:
     message: str
 
 
+def suite_folder(suite):
+    """Where the records of a suite live: graders/references/ (public) or graders/instructor/hidden/."""
+    return records.PUBLIC_RECORD_DIR if suite == "public" else HIDDEN_RECORD_DIR
+
+
 def load_suite_record(assignment, suite):
-    folder = records.PUBLIC_RECORD_DIR if suite == "public" else HIDDEN_RECORD_DIR
-    return records.load_record(assignment, folder, suite)
+    return records.load_record(assignment, suite_folder(suite), suite)
+
+
+def judge_function(assignment, func_name, func, records_by_suite=None):
+    """The first failure message of `func` as `func_name`, over the public then the hidden cases (None: all pass).
+
+    The same observe-then-judge path as autograding, in one process (tests, portability checks).
+    """
+    grader = solutions.grader_module(assignment).GRADER
+    records_by_suite = suite_records(assignment) if records_by_suite is None else records_by_suite
+    for suite in graded_assignment.SUITES:
+        failure = grader.judge(func_name, suite, grader.observe_all(func_name, func, suite), records_by_suite[suite])
+        if failure:
+            return failure
+    return None
 
 
 def _payloads(cell, assignment):

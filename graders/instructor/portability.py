@@ -46,16 +46,12 @@ def record_differences(assignment):
 
 def reference_failures(assignment):
     """Failure messages of the reference solution judged on every public and hidden case ([] when it passes)."""
-    problems = []
     grader = solutions.grader_module(assignment).GRADER
     reference = solutions.load_solutions(assignment)
-    for func_name in grader.graded:
-        for suite in SUITES:
-            observations = grader.observe_all(func_name, reference[func_name], suite)
-            failure = grader.judge(func_name, suite, observations, judge.load_suite_record(assignment, suite))
-            if failure:
-                problems.append(f"the reference fails its own {suite} check:\n{failure}")
-    return problems
+    records_by_suite = judge.suite_records(assignment)
+    failures = [judge.judge_function(assignment, func_name, reference[func_name], records_by_suite)
+                for func_name in grader.graded]
+    return [f"the reference fails its own check:\n{failure}" for failure in failures if failure]
 
 
 def main(argv):

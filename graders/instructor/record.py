@@ -18,11 +18,7 @@ import numpy as np
 from graders import probe, records
 from graders.assignment import SUITES
 from graders.instructor import solutions
-from graders.instructor.judge import HIDDEN_RECORD_DIR
-
-
-def _folder(suite):
-    return records.PUBLIC_RECORD_DIR if suite == "public" else HIDDEN_RECORD_DIR
+from graders.instructor.judge import suite_folder
 
 
 def _leaves(func, graded, case):
@@ -70,7 +66,7 @@ def build_records(assignment):
 def record_assignment(assignment, public_folder=None, hidden_folder=None):
     """Write the public and hidden records of one assignment; return {suite: number of arrays}."""
     built = build_records(assignment)
-    folders = {"public": public_folder or _folder("public"), "hidden": hidden_folder or _folder("hidden")}
+    folders = {"public": public_folder or suite_folder("public"), "hidden": hidden_folder or suite_folder("hidden")}
     for suite, record in built.items():
         records.save_record(record, folders[suite])
     return {suite: len(record.arrays) for suite, record in built.items()}
