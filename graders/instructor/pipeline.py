@@ -141,7 +141,7 @@ def release(assignments=(), course_root=REPO_ROOT):
     return ok
 
 
-def build_kit(destination):
+def build_kit(destination, quiet=False):
     """Copy what students need beside the notebooks: helpers, public graders, data, pins."""
     destination = Path(destination)
     if destination.exists():
@@ -153,7 +153,8 @@ def build_kit(destination):
             shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns(*KIT_EXCLUDED))
         else:
             shutil.copy2(source, destination / name)
-    print(f"course kit written to {destination}")
+    if not quiet:
+        print(f"course kit written to {destination}")
     return destination
 
 

@@ -1,0 +1,96 @@
+"""The grading kit: what a sandbox sees of the course, and the hashes that prove nobody changed it.
+
+The kit is the student kit (helpers/, the public graders/, datasets/, the pins;
+see pipeline.build_kit) plus empty mount points for the environment when it
+lives inside the repository. A sandbox mounts it read-only at the
+repository's path, so ``import graders`` in the kernel finds the public
+graders and nothing of graders/instructor/, notebooks/ or the course folder.
+
+Two fingerprints guard a grading run:
+
+- `code_fingerprint()` of the repository's graders/ and helpers/ (what the
+  judge imports), taken when the run starts and checked before every
+  submission;
+- `kit_fingerprint(kit)`, checked by every worker before it runs a
+  submission, so a worker whose kit differs from the client's (an old copy on
+  a cluster node) refuses instead of grading with other code.
+"""
+
+import hashlib
+import os
+import sys
+from pathlib import Path
+
+from graders.instructor import solutions
+
+REPO_ROOT = solutions.REPO_ROOT
+CODE_FOLDERS = ("graders", "helpers")
+SKIPPED_PARTS = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache")
+
+
+class KitChanged(RuntimeError):
+    """Course code or the grading kit changed while grading: stop before judging with other code."""
+
+
+def _files(root, folders):
+    for folder in folders:
+        base = Path(root) / folder
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and not any(part in SKIPPED_PARTS or part.endswith(".egg-info")
+                                          for part in path.relative_to(root).parts):
+                yield path
+
+
+def fingerprint(root, folders):
+    """SHA-256 over the relative paths and bytes of every file below `folders` of `root`."""
+    digest = hashlib.sha256()
+    for path in _files(root, folders):
+        digest.update(str(path.relative_to(root)).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def code_fingerprint(root=REPO_ROOT):
+    """Fingerprint of the repository's graders/ and helpers/ (instructor code and hidden records included)."""
+    return fingerprint(root, CODE_FOLDERS)
+
+
+def kit_fingerprint(kit_dir):
+    return fingerprint(kit_dir, [p.name for p in sorted(Path(kit_dir).iterdir()) if p.is_dir()])
+
+
+def build(destination):
+    """Write the grading kit to `destination` (replacing it); return its fingerprint."""
+    from graders.instructor import pipeline
+
+    destination = Path(destination)
+    pipeline.build_kit(destination, quiet=True)
+    venv = Path(sys.prefix).resolve()
+    if REPO_ROOT in venv.parents:  # the environment is mounted over this empty folder
+        (destination / venv.relative_to(REPO_ROOT)).mkdir(parents=True, exist_ok=True)
+    for path in [destination, *destination.rglob("*")]:  # nobody, in the sandbox, must read it all
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return kit_fingerprint(destination)
+
+
+def worker_kit(expected_fingerprint, cache_root=None):
+    """The grading kit on this machine, built from this checkout, checked against the client's fingerprint.
+
+    Raises
+    ------
+    KitChanged  when this checkout's kit differs from the client's (say which to update).
+    """
+    cache_root = Path(cache_root or os.environ.get("COURSE_KIT_CACHE", Path.home() / ".cache" / "course-grading"))
+    kit = cache_root / expected_fingerprint[:16]
+    if not (kit.is_dir() and kit_fingerprint(kit) == expected_fingerprint):
+        staging = cache_root / f"staging-{os.getpid()}"
+        found = build(staging)
+        if found != expected_fingerprint:
+            raise KitChanged(f"this worker's course code ({REPO_ROOT}) builds kit {found[:12]}, the client's is "
+                             f"{expected_fingerprint[:12]}: update this worker's checkout to the client's commit")
+        if kit.is_dir():
+            import shutil
+
+            shutil.rmtree(kit)
+        staging.rename(kit)
+    return kit
