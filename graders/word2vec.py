@@ -1,0 +1,568 @@
+"""Checks for notebook 06, word2vec: subsampling, skip-gram pairs, negative sampling, SGNS, CBOW.
+
+skipgram_pairs, noise_distribution, sgns_loss, sgns_step and cbow_loss are
+record-based: their outputs (and, for sgns_step, the matrices it updates in
+place) are compared with what the reference solution returned. The two
+samplers are graded by behaviour, since a correct implementation may consume
+random numbers in its own way:
+
+- subsample runs on corpora whose word counts are known: the share of each
+  word's occurrences that survive must match min(1, sqrt(t / f(w))) within a
+  Bernstein tolerance (below); the survivors must keep their order; the
+  draws must come from the generator passed in (the same seed gives the same
+  result, and the generator's state moves).
+- draw_negatives must return an (m, K) array of valid indices whose counts
+  match the noise distribution within the same kind of tolerance, drawn
+  from the generator passed in.
+
+Sources: Mikolov, Sutskever, Chen, Corrado & Dean (2013), "Distributed
+Representations of Words and Phrases and their Compositionality" (subsampling,
+section 2.3; negative sampling, eq. 4 and the unigram^3/4 noise of section 2.2);
+Mikolov, Chen, Corrado & Dean (2013), "Efficient Estimation of Word
+Representations in Vector Space" (skip-gram and CBOW).
+"""
+
+import copy
+
+import numpy as np
+
+from graders.assignment import Assignment
+from graders.behaviour import expected_facts, fact_leaves
+from graders.messages import fail, fmt_number, type_name
+from graders.probe import Observation, call_student, changed_inputs, check_callable, guarded
+from graders.spec import Case, FunctionSpec, Output, Property
+
+ASSIGNMENT = "06_word2vec"
+GRADER = Assignment(ASSIGNMENT)
+
+# the notebook's constants, which a function that ignores its argument falls back on; every case below
+# uses another value, so such a bug shows
+SUBSAMPLE_T = 1e-4
+WINDOW = 5
+NEGATIVES = 5
+NOISE_POWER = 0.75
+LEARNING_RATE = 0.05
+
+# A count k of n independent events of probability p: by Bernstein's inequality
+# P(|k - n p| >= u) <= 2 exp(-u^2 / (2 (n p (1 - p) + u / 3))), which is 2 exp(-z^2 / 2) = 3e-8 for
+# u = z^2 / 6 + sqrt(z^4 / 36 + z^2 n p (1 - p)) and z = 6 (about 6 standard errors when n p is large,
+# still sound for rare events). Over the at most 8 counts of a case, a correct sampler, whatever random
+# numbers it draws, fails with probability < 1e-6; every known bug misses by at least 5 times that
+# tolerance (tests/test_a06_word2vec.py).
+FREQUENCY_Z = 6.0
+
+
+def bernstein_tolerance(n, p, z=FREQUENCY_Z):
+    """Half-width u of the Bernstein band around n p for a count of n events of probability p (above)."""
+    p = np.asarray(p, dtype=float)
+    return z ** 2 / 6 + np.sqrt(z ** 4 / 36 + z ** 2 * n * p * (1 - p))
+
+
+def _index_array(result, func_name, case, vocab_size, what, hint):
+    """The returned indices as an int64 ndarray, or a failure that says what is wrong with them."""
+    if isinstance(result, (list, tuple)) and len(result) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if not isinstance(result, (np.ndarray, list, tuple)):
+        fail(func_name, case, f"expected {what} as a numpy array of word indices, got {type_name(result)}",
+             "hint:   did you forget a `return` statement?" if result is None else f"hint:   {hint}")
+    array = np.asarray(result)
+    if array.dtype.kind not in "iu":
+        fail(func_name, case, f"expected integer word indices, got an array of dtype {array.dtype}",
+             "hint:   index arrays with integer arrays (or boolean masks) so the result stays integer")
+    if array.size and (array.min() < 0 or array.max() >= vocab_size):
+        bad = array[(array < 0) | (array >= vocab_size)].ravel()[0]
+        fail(func_name, case, f"index {int(bad)} is outside the vocabulary 0..{vocab_size - 1}")
+    return array.astype(np.int64)
+
+
+def _same_draws(a, b):
+    return a.shape == b.shape and bool(np.array_equal(a, b))
+
+
+RNG_HINT = ("the generator rng you were given was not used (or the same seed gave another result): make every "
+            "random draw with rng (rng.random, rng.choice), never with np.random")
+
+
+# --------------------------------------------------------------------------- subsample
+
+# (name, counts, t, seed, shuffled): the corpus holds counts[w] occurrences of word w, shuffled or in blocks
+_SUBSAMPLE_CASES = {
+    "public": (("zipf_words", (3000, 1200, 500, 200, 60, 20), 5e-3, 1, True),
+               ("three_words", (900, 300, 12), 2e-2, 2, True)),
+    "hidden": (("nothing_to_discard", (40, 25, 9, 3), 1.0, 11, True),
+               ("one_word_only", (1500,), 0.09, 12, False),
+               ("words_in_blocks", (2000, 2000, 700), 0.05, 13, False)),
+}
+
+
+def _subsample_cases(suite, record):
+    cases = []
+    for name, counts, t, seed, shuffled in _SUBSAMPLE_CASES[suite]:
+        counts = np.array(counts, dtype=np.int64)
+        tokens = np.repeat(np.arange(len(counts)), counts)  # (n,) word blocks
+        if shuffled:
+            tokens = np.random.default_rng(seed).permutation(tokens)
+        dims = {"n": int(counts.sum()), "vocab_size": len(counts), "t": t}
+        cases.append(Case(name, dims, (tokens, counts, t), {}, {"seed": seed}))
+    return cases
+
+
+def keep_probabilities(counts, t):
+    """min(1, sqrt(t / f(w))) for every word: what a correct subsample keeps of each word."""
+    frequencies = counts / counts.sum()
+    return np.minimum(1.0, np.sqrt(t / frequencies))
+
+
+def _is_subsequence(kept, tokens):
+    """True when `kept` can be read off `tokens` left to right (the survivors kept their order)."""
+    position = 0
+    for token in kept.tolist():
+        while position < len(tokens) and tokens[position] != token:
+            position += 1
+        if position == len(tokens):
+            return False
+        position += 1
+    return True
+
+
+def _observe_subsample(func, case):
+    check_callable(func, "subsample")
+    pristine = copy.deepcopy(case.args)
+    tokens, counts, t = args = copy.deepcopy(case.args)
+    rng = np.random.default_rng(case.data["seed"])
+    vocab_size = len(counts)
+    hint = "return tokens[mask], a new array of the surviving word indices"
+    kept = guarded("subsample", case, _index_array, call_student(func, "subsample", case, (*args, rng), {}),
+                   "subsample", case, vocab_size, "the kept tokens", hint)
+    changed = changed_inputs(pristine, args, SUBSAMPLE.inputs)
+    again = guarded("subsample", case, _index_array,
+                    call_student(func, "subsample", case, (*copy.deepcopy(case.args),
+                                                           np.random.default_rng(case.data["seed"])), {}),
+                    "subsample", case, vocab_size, "the kept tokens", hint)
+    if kept.ndim != 1:
+        fail("subsample", case, f"expected a 1-D array of kept tokens, got shape {kept.shape}",
+             "hint:   keep the tokens as one flat array: tokens[mask]")
+    leaves = fact_leaves({
+        "in_order": _is_subsequence(kept, pristine[0]),
+        "repeatable": _same_draws(kept, again),
+        "rng_used": rng.bit_generator.state != np.random.default_rng(case.data["seed"]).bit_generator.state,
+    })
+    leaves["kept_per_word"] = np.bincount(kept, minlength=vocab_size).astype(np.int64)
+    return Observation(case.name, leaves, changed)
+
+
+def _expect_subsample(case):
+    return expected_facts({
+        "in_order": (True, "the survivors must keep their order in the text: select them with a boolean mask "
+                           "of tokens, without sorting or grouping them by word", ""),
+        "rng_used": (True, RNG_HINT, ""),
+        "repeatable": (True, RNG_HINT, ""),
+    })
+
+
+SUBSAMPLE_HINTS = {
+    "discard_probability_as_keep": "each word was kept with the probability of discarding it: keep an "
+                                   "occurrence with probability min(1, sqrt(t / f(w))), which is 1 - P_discard(w)",
+    "counts_not_normalized": "f(w) is a word's share of the corpus, counts[w] / counts.sum(), not its raw count",
+    "t_ignored": "the kept shares follow t = 1e-4 (SUBSAMPLE_T), not the threshold t you were given",
+    "one_draw_per_word_type": "every word was kept or dropped as a whole: make one independent draw per "
+                              "occurrence (rng.random(len(tokens))), not one per word type",
+    "global_random_state": RNG_HINT,
+}
+
+
+def _check_kept_shares(leaves, case):
+    """None when each word's kept count is within the Bernstein band of counts[w] * keep probability."""
+    tokens, counts, t = case.args
+    kept = leaves["kept_per_word"]
+    if kept.shape != counts.shape:
+        return f"kept counts of {kept.shape[0]} words, expected {counts.shape[0]}"
+    want = keep_probabilities(counts, t)
+    if np.all(np.abs(kept - counts * want) <= bernstein_tolerance(counts, want)):
+        return None
+    frequencies = counts / counts.sum()
+    known = {
+        "discard_probability_as_keep": np.maximum(0.0, 1 - np.sqrt(t / frequencies)),
+        "counts_not_normalized": np.minimum(1.0, np.sqrt(t / counts)),
+        "t_ignored": np.minimum(1.0, np.sqrt(SUBSAMPLE_T / frequencies)),
+    }
+    hint = ("draw for each occurrence: keep it when a uniform draw from rng is below min(1, sqrt(t / f(w))), "
+            "f(w) = counts[w] / counts.sum()")
+    for variant, p in known.items():
+        if np.all(np.abs(kept - counts * p) <= bernstein_tolerance(counts, p)):
+            hint = SUBSAMPLE_HINTS[variant]
+            break
+    else:
+        partial = (want > 0) & (want < 1)
+        if np.any(partial) and np.all((kept[partial] == 0) | (kept[partial] == counts[partial])):
+            hint = SUBSAMPLE_HINTS["one_draw_per_word_type"]
+    excess = np.abs(kept - counts * want) - bernstein_tolerance(counts, want)
+    w = int(np.argmax(excess))
+    return (f"word {w} (f = {fmt_number(frequencies[w])}): {int(kept[w])} of its {int(counts[w])} occurrences "
+            f"were kept, about {fmt_number(counts[w] * want[w])} expected "
+            f"(tolerance ±{fmt_number(bernstein_tolerance(counts[w], want[w]))})", hint)
+
+
+SUBSAMPLE = FunctionSpec(
+    name="subsample",
+    outputs=(Output("kept"),),
+    inputs=("tokens", "counts", "t", "rng"),
+    hints=SUBSAMPLE_HINTS,
+    default_hint="keep each occurrence with probability min(1, sqrt(t / f(w))), one rng draw per occurrence, "
+                 "in the original order",
+    properties=(Property("each word keeps a share min(1, sqrt(t / f(w))) of its occurrences", _check_kept_shares),),
+)
+GRADER.add(SUBSAMPLE, _subsample_cases, observe=_observe_subsample, expect=_expect_subsample)
+
+
+# --------------------------------------------------------------------------- skipgram_pairs
+
+# name: (text length, window, seed); the words are random indices below 20
+_PAIR_CASES = {
+    "public": {"short_text": (10, 2, 21), "wide_window": (9, 3, 22)},
+    "hidden": {"window_longer_than_text": (3, 4, 31), "single_token": (1, 2, 32), "window_one": (15, 1, 33),
+               "long_text": (40, 6, 34)},
+}
+_PAIR_WORDS = 20
+
+
+def _pair_cases(suite, record):
+    return [Case(name, {"n": n, "window": window},
+                 (np.random.default_rng(seed).integers(0, _PAIR_WORDS, size=n), window))
+            for name, (n, window, seed) in _PAIR_CASES[suite].items()]
+
+
+SKIPGRAM_PAIRS = FunctionSpec(
+    name="skipgram_pairs",
+    outputs=(Output("targets"), Output("contexts")),
+    inputs=("tokens", "window"),
+    hints={
+        "right_side_short": "the right side of each window is one word short: contexts run from "
+                            "position i - window to i + window inclusive",
+        "target_paired_with_itself": "each target was also paired with itself: leave offset 0 out",
+        "edges_wrap_around": "windows near the start wrapped around to the end of the text (a negative index "
+                             "counts from the end in numpy): drop positions below 0",
+        "window_ignored": "the pairs follow window = 5 (WINDOW), not the window you were given",
+        "targets_contexts_swapped": "the two arrays are swapped: return targets first, then contexts",
+        "edges_dropped": "targets near the ends got no pairs: cut their windows off at the ends instead of "
+                         "skipping them",
+        "offset_major_order": "the pairs are right but in another order: list them by target position, and for "
+                              "one target by context position",
+    },
+    default_hint="for each position i, pair tokens[i] with tokens[j] for every j != i with |i - j| <= window "
+                 "and 0 <= j < len(tokens), in order of i, then j",
+)
+GRADER.add(SKIPGRAM_PAIRS, _pair_cases)
+
+
+# --------------------------------------------------------------------------- noise_distribution
+
+_NOISE_CASES = {
+    "public": {"small_counts": ((50, 20, 10, 5, 1), 0.5),
+               "zipf_counts": (tuple(1200 // r for r in range(1, 13)), 0.75)},
+    "hidden": {"plain_unigram_with_a_zero": ((7, 3, 0, 10), 1.0), "one_word": ((42,), 0.75),
+               "steep": ((1, 2, 3, 4), 1.5)},
+}
+
+
+def _noise_cases(suite, record):
+    return [Case(name, {"vocab_size": len(counts), "power": power}, (np.array(counts, dtype=np.int64), power))
+            for name, (counts, power) in _NOISE_CASES[suite].items()]
+
+
+NOISE_DISTRIBUTION = FunctionSpec(
+    name="noise_distribution",
+    outputs=(Output("noise"),),
+    inputs=("counts", "power"),
+    hints={
+        "not_normalized": "the values are count**power but do not sum to 1: divide by their sum",
+        "power_after_normalizing": "the unigram probabilities were raised to the power without normalizing "
+                                   "again: raise the counts to the power, then divide by the sum",
+        "power_ignored": "the values follow the power 0.75 (NOISE_POWER), not the power you were given",
+    },
+    default_hint="P_n(w) = counts[w]**power / sum over all words of counts**power",
+)
+GRADER.add(NOISE_DISTRIBUTION, _noise_cases)
+
+
+# --------------------------------------------------------------------------- draw_negatives
+
+# (name, counts that define the noise, power, m, K, seed)
+_NEGATIVE_CASES = {
+    "public": (("skewed", (40, 20, 10, 5, 2, 1), 0.75, 1500, 4, 41),
+               ("three_words", (5, 3, 2), 1.0, 1000, 2, 42)),
+    "hidden": (("single_pair", (9, 4, 1), 0.75, 1, 7, 51),
+               ("certain_word", (0, 0, 6, 0), 1.0, 50, 3, 52),
+               ("one_negative", (30, 25, 20, 15, 10, 8, 5, 2), 0.75, 3000, 1, 53)),
+}
+
+
+def _negative_cases(suite, record):
+    cases = []
+    for name, counts, power, m, K, seed in _NEGATIVE_CASES[suite]:
+        weights = np.array(counts, dtype=np.float64) ** power
+        noise = weights / weights.sum()
+        cases.append(Case(name, {"vocab_size": len(counts), "m": m, "K": K}, (noise, m, K), {}, {"seed": seed}))
+    return cases
+
+
+def _observe_negatives(func, case):
+    check_callable(func, "draw_negatives")
+    pristine = copy.deepcopy(case.args)
+    noise, m, K = args = copy.deepcopy(case.args)
+    rng = np.random.default_rng(case.data["seed"])
+    hint = "return the array rng.choice gives you"
+    drawn = guarded("draw_negatives", case, _index_array, call_student(func, "draw_negatives", case, (*args, rng), {}),
+                    "draw_negatives", case, len(noise), "the negatives", hint)
+    changed = changed_inputs(pristine, args, DRAW_NEGATIVES.inputs)
+    again = guarded("draw_negatives", case, _index_array,
+                    call_student(func, "draw_negatives", case, (*copy.deepcopy(case.args),
+                                                                np.random.default_rng(case.data["seed"])), {}),
+                    "draw_negatives", case, len(noise), "the negatives", hint)
+    if drawn.ndim != 2:
+        fail("draw_negatives", case, f"expected an array of shape (m, K) = {(m, K)}, got shape {drawn.shape}",
+             "hint:   ask the generator for all m * K draws at once with size=(m, K)")
+    leaves = fact_leaves({
+        "repeatable": _same_draws(drawn, again),
+        "rng_used": rng.bit_generator.state != np.random.default_rng(case.data["seed"]).bit_generator.state,
+    })
+    leaves["shape"] = np.array(drawn.shape, dtype=np.int64)
+    leaves["draws_per_word"] = np.bincount(drawn.ravel(), minlength=len(noise)).astype(np.int64)
+    return Observation(case.name, leaves, changed)
+
+
+NEGATIVES_HINTS = {
+    "uniform_draws": "every word was drawn about equally often: pass the noise distribution as the "
+                     "probabilities (p=noise)",
+    "global_random_state": RNG_HINT,
+    "K_ignored": "each pair got 5 negatives (NEGATIVES), not the K you were given",
+    "shape_transposed": "the array has shape (K, m): one row per pair, size=(m, K)",
+}
+
+
+def _expect_negatives(case):
+    noise, m, K = case.args
+    expected, bugs = expected_facts({"rng_used": (True, RNG_HINT, ""), "repeatable": (True, RNG_HINT, "")})
+    expected["shape"] = np.array([m, K], dtype=np.int64)
+    for variant, shape in (("shape_transposed", (K, m)), ("K_ignored", (m, NEGATIVES))):
+        if shape != (m, K):
+            bugs[NEGATIVES_HINTS[variant]] = {"shape": np.array(shape, dtype=np.int64)}
+    return expected, bugs
+
+
+def _check_draw_shares(leaves, case):
+    """None when each word is drawn within the Bernstein band of m K noise[w] times."""
+    noise, m, K = case.args
+    drawn = leaves["draws_per_word"]
+    n = m * K
+    if np.all(np.abs(drawn - n * noise) <= bernstein_tolerance(n, noise)):
+        return None
+    uniform = np.full(len(noise), 1 / len(noise))
+    hint = ("draw each index with the noise distribution's probabilities: rng.choice(vocab_size, size=(m, K), "
+            "p=noise)")
+    if np.all(np.abs(drawn - n * uniform) <= bernstein_tolerance(n, uniform)):
+        hint = NEGATIVES_HINTS["uniform_draws"]
+    excess = np.abs(drawn - n * noise) - bernstein_tolerance(n, noise)
+    w = int(np.argmax(excess))
+    return (f"word {w} (probability {fmt_number(noise[w])}) was drawn {int(drawn[w])} times in {n} draws, about "
+            f"{fmt_number(n * noise[w])} expected (tolerance ±{fmt_number(bernstein_tolerance(n, noise[w]))})", hint)
+
+
+DRAW_NEGATIVES = FunctionSpec(
+    name="draw_negatives",
+    outputs=(Output("negatives"),),
+    inputs=("noise", "m", "K", "rng"),
+    hints=NEGATIVES_HINTS,
+    pattern_hints=((("shape",), "the array must have shape (m, K): one row of K negatives per pair"),),
+    default_hint="draw m * K indices with rng.choice, probabilities p=noise, size=(m, K)",
+    properties=(Property("each word is drawn as often as the noise distribution says", _check_draw_shares),),
+)
+GRADER.add(DRAW_NEGATIVES, _negative_cases, observe=_observe_negatives, expect=_expect_negatives)
+
+
+# --------------------------------------------------------------------------- sgns_loss
+
+# name: (m, K, emb_dim, scale, seed); "saturated" puts every score far into the sigmoid's tails
+_LOSS_CASES = {
+    "public": {"small": (3, 2, 4, 1.0, 61), "more_negatives": (5, 6, 3, 0.7, 62)},
+    "hidden": {"one_pair": (1, 1, 5, 1.2, 71), "saturated": (4, 3, 2, 30.0, 72), "wide_vectors": (2, 4, 40, 0.3, 73)},
+}
+
+
+def _loss_inputs(m, K, emb_dim, scale, seed, name):
+    rng = np.random.default_rng(seed)
+    v_target = scale * rng.standard_normal((m, emb_dim))
+    u_context = scale * rng.standard_normal((m, emb_dim))
+    u_negatives = scale * rng.standard_normal((m, K, emb_dim))
+    if name == "saturated":  # true contexts point away from their targets: scores near -scale^2 * emb_dim
+        u_context = -v_target * (1 + rng.random((m, 1)))
+        u_negatives = v_target[:, None, :] * (1 + rng.random((m, K, 1)))  # ... and negatives towards them
+    return v_target, u_context, u_negatives
+
+
+def _loss_cases(suite, record):
+    return [Case(name, {"m": m, "K": K, "emb_dim": emb_dim}, _loss_inputs(m, K, emb_dim, scale, seed, name))
+            for name, (m, K, emb_dim, scale, seed) in _LOSS_CASES[suite].items()]
+
+
+OVERFLOW_HINT = ("only the loss is wrong (with scores this large it overflowed or lost precision): compute "
+                 "-log sigma(x) as np.logaddexp(0, -x), never as np.log of a sigmoid")
+SGNS_LOSS = FunctionSpec(
+    name="sgns_loss",
+    outputs=(Output("loss", "scalar"), Output("gradients", "dict", ("dv_target", "du_context", "du_negatives"))),
+    inputs=("v_target", "u_context", "u_negatives"),
+    hints={
+        "positive_gradient_sign": "the gradients of the positive pair use sigma(s); the derivative of "
+                                  "-log sigma(s) is sigma(s) - 1",
+        "negatives_missing_from_dv": "dv_target misses the negatives' part: add sum_k sigma(s_k) u_wk",
+        "negative_term_sign": "the loss of the negatives has the wrong sign inside: it is -log sigma(-s_k), "
+                              "the noise words must score low",
+        "mean_not_sum": "the loss is the mean over the pairs; this exercise wants the sum (each pair keeps "
+                        "its own gradient)",
+    },
+    pattern_hints=((("loss",), OVERFLOW_HINT),),
+    default_hint="s = u_o . v_c, s_k = u_wk . v_c; loss = sum of -log sigma(s) - sum_k log sigma(-s_k); "
+                 "d/ds = sigma(s) - 1, d/ds_k = sigma(s_k)",
+)
+GRADER.add(SGNS_LOSS, _loss_cases)
+
+
+# --------------------------------------------------------------------------- sgns_step
+
+# name: (vocab_size, emb_dim, targets, contexts, negatives (m, K), learning_rate, seed)
+_STEP_CASES = {
+    "public": {
+        "repeated_words": (6, 3, (1, 1, 3, 0, 1), (2, 4, 2, 5, 0), ((3, 3), (0, 5), (3, 2), (1, 3), (4, 4)), 0.1, 81),
+        "bigger_batch": (10, 4, (0, 7, 7, 2, 9, 5, 2, 7), (3, 3, 1, 8, 0, 6, 3, 4),
+                         ((1, 2, 3), (9, 9, 0), (5, 1, 1), (2, 2, 2), (4, 8, 6), (0, 1, 9), (3, 5, 7), (6, 6, 1)),
+                         0.3, 82),
+    },
+    "hidden": {
+        "one_pair": (5, 6, (4,), (1,), ((2,),), 0.02, 91),
+        "same_target_everywhere": (7, 3, (2, 2, 2, 2, 2, 2), (0, 1, 3, 4, 5, 6),
+                                   ((1, 1), (6, 0), (3, 3), (5, 4), (0, 0), (2, 6)), 0.5, 92),
+        "context_also_a_negative": (4, 2, (0, 1, 2), (3, 3, 1), ((3, 1), (3, 3), (1, 0)), 0.25, 93),
+    },
+}
+
+
+def _step_cases(suite, record):
+    cases = []
+    for name, (vocab_size, emb_dim, targets, contexts, negatives, lr, seed) in _STEP_CASES[suite].items():
+        rng = np.random.default_rng(seed)
+        W_in, W_out = rng.standard_normal((vocab_size, emb_dim)), rng.standard_normal((vocab_size, emb_dim))
+        negatives = np.array(negatives, dtype=np.int64)
+        dims = {"vocab_size": vocab_size, "emb_dim": emb_dim, "m": len(targets), "K": negatives.shape[1],
+                "learning_rate": lr}
+        cases.append(Case(name, dims, (W_in, W_out, np.array(targets, dtype=np.int64),
+                                       np.array(contexts, dtype=np.int64), negatives, lr)))
+    return cases
+
+
+SGNS_STEP = FunctionSpec(
+    name="sgns_step",
+    outputs=(Output("loss", "scalar"),),
+    inputs=("W_in", "W_out", "targets", "contexts", "negatives", "learning_rate"),
+    mutates=("W_in", "W_out"),
+    hints={
+        "repeated_indices_updated_once": "a word that occurs more than once in the batch got only one of its "
+                                         "updates: W[idx] -= g writes each row once; use np.subtract.at(W, idx, g)",
+        "gradient_ascent_on_contexts": "the context vectors moved up their gradient: subtract "
+                                       "learning_rate * gradient",
+        "negatives_not_updated": "the noise words' output vectors did not change: update W_out at the negatives "
+                                 "too, with du_negatives",
+        "learning_rate_ignored": "the step used learning rate 0.05 (LEARNING_RATE), not the learning_rate you "
+                                 "were given",
+        "matrices_copied": "the caller's W_in and W_out did not change: update the arrays you were given in "
+                           "place, without copying them",
+    },
+    pattern_hints=((("input W_in",), "W_in after the step is wrong: subtract learning_rate * dv_target at the "
+                                     "target rows, once per occurrence (np.subtract.at)"),
+                   (("input W_out",), "W_out after the step is wrong: subtract learning_rate * du_context at the "
+                                      "context rows and learning_rate * du_negatives at the noise rows"),),
+    default_hint="look up W_in[targets], W_out[contexts], W_out[negatives]; call sgns_loss; then np.subtract.at "
+                 "each matrix at the same indices with learning_rate * gradient",
+)
+GRADER.add(SGNS_STEP, _step_cases)
+
+
+# --------------------------------------------------------------------------- cbow_loss
+
+# name: (m, C, K, emb_dim, seed)
+_CBOW_CASES = {
+    "public": {"small": (3, 4, 2, 3, 101), "two_context_words": (4, 2, 3, 5, 102)},
+    "hidden": {"one_context_word": (2, 1, 2, 3, 111), "single_example": (1, 6, 1, 4, 112),
+               "large_batch": (12, 10, 5, 8, 113)},
+}
+
+
+def _cbow_cases(suite, record):
+    cases = []
+    for name, (m, C, K, emb_dim, seed) in _CBOW_CASES[suite].items():
+        rng = np.random.default_rng(seed)
+        args = (rng.standard_normal((m, C, emb_dim)), rng.standard_normal((m, emb_dim)),
+                rng.standard_normal((m, K, emb_dim)))
+        cases.append(Case(name, {"m": m, "C": C, "K": K, "emb_dim": emb_dim}, args))
+    return cases
+
+
+CBOW_LOSS = FunctionSpec(
+    name="cbow_loss",
+    outputs=(Output("loss", "scalar"), Output("gradients", "dict", ("dV_context", "du_target", "du_negatives"))),
+    inputs=("V_context", "u_target", "u_negatives"),
+    hints={
+        "sum_not_mean": "h is the sum of the context vectors; CBOW averages them (divide by C)",
+        "gradient_not_shared": "every context word received the whole gradient of h: each contributed 1/C "
+                               "of h, so each gets 1/C of it",
+        "gradients_mislabelled": "du_target and du_negatives hold the wrong arrays: du_target is the positive "
+                                 "(true target) vector's gradient",
+    },
+    pattern_hints=((("gradients.dV_context",), "dV_context is wrong: every context word gets the gradient of h "
+                                               "divided by C"),),
+    default_hint="h = mean of the context vectors over axis 1; the loss is sgns_loss(h, u_target, u_negatives); "
+                 "dV_context is its dv_target / C, repeated for each of the C words",
+)
+GRADER.add(CBOW_LOSS, _cbow_cases)
+
+
+# --------------------------------------------------------------------------- test-cell entry points
+
+
+def check_subsample(subsample, suite="public"):
+    """Graded check of subsample(tokens, counts, t, rng): kept shares, order, draws from rng."""
+    return GRADER.check("subsample", subsample, suite)
+
+
+def check_skipgram_pairs(skipgram_pairs, suite="public"):
+    """Graded check of skipgram_pairs(tokens, window)."""
+    return GRADER.check("skipgram_pairs", skipgram_pairs, suite)
+
+
+def check_noise_distribution(noise_distribution, suite="public"):
+    """Graded check of noise_distribution(counts, power)."""
+    return GRADER.check("noise_distribution", noise_distribution, suite)
+
+
+def check_draw_negatives(draw_negatives, suite="public"):
+    """Graded check of draw_negatives(noise, m, K, rng): shape, shares of the draws, draws from rng."""
+    return GRADER.check("draw_negatives", draw_negatives, suite)
+
+
+def check_sgns_loss(sgns_loss, suite="public"):
+    """Graded check of sgns_loss(v_target, u_context, u_negatives)."""
+    return GRADER.check("sgns_loss", sgns_loss, suite)
+
+
+def check_sgns_step(sgns_step, suite="public"):
+    """Graded check of sgns_step(W_in, W_out, targets, contexts, negatives, learning_rate)."""
+    return GRADER.check("sgns_step", sgns_step, suite)
+
+
+def check_cbow_loss(cbow_loss, suite="public"):
+    """Graded check of cbow_loss(V_context, u_target, u_negatives)."""
+    return GRADER.check("cbow_loss", cbow_loss, suite)
+
+
+# quick looks and experiment inputs for the notebook, from the first public case
+preview = GRADER.preview
+sample_inputs = GRADER.sample_inputs
