@@ -8,9 +8,9 @@ graders and nothing of graders/instructor/, notebooks/ or the course folder.
 
 Two fingerprints guard a grading run:
 
-- `code_fingerprint()` of the repository's graders/ and helpers/ (what the
-  judge imports), taken when the run starts and checked before every
-  submission;
+- `code_fingerprint(judge_files(...))` of what the judge uses (the loaded
+  modules of graders/ and helpers/, the public and hidden records), taken when
+  the run starts and checked before every judgement;
 - `kit_fingerprint(kit)`, checked by every worker before it runs a
   submission, so a worker whose kit differs from the client's (an old copy on
   a cluster node) refuses instead of grading with other code.
@@ -50,9 +50,32 @@ def fingerprint(root, folders):
     return digest.hexdigest()
 
 
-def code_fingerprint(root=REPO_ROOT):
-    """Fingerprint of the repository's graders/ and helpers/ (instructor code and hidden records included)."""
-    return fingerprint(root, CODE_FOLDERS)
+def judge_files(assignments):
+    """The files the judge of `assignments` reads: every loaded module of graders/ and helpers/, and the records.
+
+    Call it after the graders and records were loaded (the run does so before any sandbox starts).
+    """
+    from graders import records
+    from graders.instructor import judge
+
+    files = set()
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if name.split(".")[0] in CODE_FOLDERS and path and Path(path).is_file():
+            files.add(Path(path).resolve())
+    for assignment in assignments:
+        for folder in (records.PUBLIC_RECORD_DIR, judge.HIDDEN_RECORD_DIR):
+            files.update(p.resolve() for p in Path(folder).glob(f"{assignment}.*"))
+    return sorted(files)
+
+
+def code_fingerprint(files):
+    """SHA-256 over the paths and bytes of `files` (judge_files()): changes if any of them is edited or removed."""
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(str(path).encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
+    return digest.hexdigest()
 
 
 def kit_fingerprint(kit_dir):

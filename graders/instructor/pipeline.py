@@ -1,19 +1,20 @@
 """The instructor workflow with real exit codes: release, validate, autograde, feedback, export.
 
 Every step goes through nbgrader's Python API (its `validate` command always
-exits 0, so it cannot gate CI). Student code runs in the "course-grading"
-sandbox kernel (graders/instructor/sandbox_kernel.py) with a per-cell
-timeout, and in quick mode (COURSE_QUICK=1) so each notebook takes about a
-minute. Each submission is graded on its own: one broken notebook is
-reported and the others are still graded; a submission that was already
-autograded is kept (use --force to regrade), so an interrupted run loses nothing.
+exits 0, so it cannot gate CI). Student code runs only in a sandbox
+(graders/instructor/sandbox.py), in quick mode (COURSE_QUICK=1) so each
+notebook takes about a minute; the judge decides every score. Autograding a
+class (graders/instructor/autograde.py) runs submissions in parallel on Dask
+(--jobs N, or --scheduler tcp://host:port), reports each one's outcome, and
+resumes an interrupted run without regrading what was done (--force regrades).
 
 Usage (the Makefile's targets call these):
     python -m graders.instructor.pipeline release   [ASSIGNMENT ...]
     python -m graders.instructor.pipeline validate  [--invert] [ASSIGNMENT ...]
-    python -m graders.instructor.pipeline autograde [--force] [ASSIGNMENT ...]
+    python -m graders.instructor.pipeline autograde [--force] [--jobs N | --scheduler ADDRESS] [--no-sandbox] [ASSIGNMENT ...]
     python -m graders.instructor.pipeline feedback  [ASSIGNMENT ...]
     python -m graders.instructor.pipeline export    [--to exports/grades.csv]
+    python -m graders.instructor.pipeline grades    (export, then a summary per assignment)
     python -m graders.instructor.pipeline install-kernel
 """
 
@@ -29,7 +30,7 @@ import nbformat
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-from graders.instructor import judge, sandbox_kernel, solutions
+from graders.instructor import judge, solutions
 from helpers import budget
 
 REPO_ROOT = solutions.REPO_ROOT
@@ -41,7 +42,7 @@ KIT_EXCLUDED = ("instructor", "__pycache__", "*.egg-info", ".ipynb_checkpoints")
 
 
 def course_config(course_root=REPO_ROOT):
-    """nbgrader configuration: nbgrader_config.py, pointed at `course_root`, grading in the sandbox kernel.
+    """nbgrader configuration: nbgrader_config.py, pointed at `course_root`.
 
     `course_root` holds release/, submitted/, autograded/, feedback/ and
     gradebook.db; the source notebooks always come from this repository.
@@ -53,7 +54,6 @@ def course_config(course_root=REPO_ROOT):
     overrides.CourseDirectory.source_directory = str(REPO_ROOT / "notebooks")
     overrides.CourseDirectory.db_url = "sqlite:///" + str(course_root / "gradebook.db")
     overrides.Exchange.root = str(course_root / "exchange")
-    overrides.Execute.kernel_name = sandbox_kernel.KERNEL_NAME
     config.merge(overrides)
     return config
 
@@ -65,13 +65,16 @@ def _environment_on_path():
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
 
 
-def nbgrader_api(course_root=REPO_ROOT):
+def nbgrader_api(course_root=REPO_ROOT, extra_config=None):
+    """nbgrader's API on the course configuration, with `extra_config` (a traitlets Config) merged in."""
     _environment_on_path()
     Path(course_root).mkdir(parents=True, exist_ok=True)  # nbgrader expects the course folder to exist
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
 
     config = course_config(course_root)
+    if extra_config is not None:
+        config.merge(extra_config)
     return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
 
@@ -95,15 +98,12 @@ KERNEL_CONFIG = "c.IPKernelApp.capture_fd_output = False\n"
 
 
 def install_kernel(prefix=sys.prefix):
-    """Install the kernels of this environment (share/jupyter/kernels/).
+    """Install this environment's kernel, python3 (what the notebooks name), in share/jupyter/kernels/.
 
-    - course-grading: the sandbox used by validation and autograding;
-    - python3 (what the notebooks name): this environment's interpreter.
-
-    Both read a small config file that keeps TensorFlow's C++ log lines out of
+    Grading needs no installed kernel: each sandbox writes its own spec
+    (graders/instructor/sandbox_runner.py). The kernel reads a small config file that keeps TensorFlow's C++ log lines out of
     cell outputs (DESIGN.md, known traps). It is a file, not a command-line
-    flag, because nbgrader passes the same flag (Execute.extra_arguments) and a
-    kernel given the flag twice refuses to start.
+    flag, because a kernel given the flag twice refuses to start.
     """
     config = Path(prefix) / "etc" / "ipython" / "course_kernel_config.py"
     config.parent.mkdir(parents=True, exist_ok=True)
@@ -116,10 +116,12 @@ def install_kernel(prefix=sys.prefix):
         "env": {"TF_CPP_MIN_LOG_LEVEL": "2"},
         "metadata": {"debugger": True},
     }
-    for name, spec in ((sandbox_kernel.KERNEL_NAME, sandbox_kernel.kernel_spec()), ("python3", python3)):
-        spec["argv"].append(f"--config={config}")
-        (kernels / name).mkdir(parents=True, exist_ok=True)
-        (kernels / name / "kernel.json").write_text(json.dumps(spec, indent=1))
+    python3["argv"].append(f"--config={config}")
+    (kernels / "python3").mkdir(parents=True, exist_ok=True)
+    (kernels / "python3" / "kernel.json").write_text(json.dumps(python3, indent=1))
+    obsolete = kernels / "course-grading"  # the grading kernel of earlier versions; students must not see it
+    if obsolete.is_dir():
+        shutil.rmtree(obsolete)
     return kernels
 
 
@@ -138,7 +140,10 @@ def release(assignments=(), course_root=REPO_ROOT):
             print(result.get("error") or result.get("log"))
             ok = False
     build_kit(Path(course_root) / "release" / KIT_DIR_NAME)
-    return ok
+    from graders.instructor import course_kit, exchange  # the student package and the class exchange (issue 8)
+
+    course_kit.add_student_files(Path(course_root) / "release", KIT_DIR_NAME)
+    return exchange.publish(assignments, course_root) and ok
 
 
 def build_kit(destination, quiet=False):
@@ -177,17 +182,22 @@ def _has_code(source):
                for node in body)
 
 
-def execute_notebook(nb, cwd, course_root=REPO_ROOT):
-    """Run a notebook in the grading kernel (probe mode), every cell even after an error; return it."""
-    from nbclient import NotebookClient
+def execute_notebook(nb, course_root=REPO_ROOT):
+    """Run a notebook in a grading sandbox (probe mode, quick mode), every cell even after an error.
 
-    _quick_mode()
-    _environment_on_path()
-    timeout = course_config(course_root).Execute.timeout
-    client = NotebookClient(nb, kernel_name=sandbox_kernel.KERNEL_NAME, timeout=timeout, allow_errors=True,
-                            resources={"metadata": {"path": str(cwd)}})
-    client.execute()
-    return nb
+    The same sandbox as autograding (graders/instructor/sandbox.py); returns
+    (executed notebook, SandboxResult). COURSE_NO_SANDBOX=1 runs it without
+    isolation where no sandbox can be made (not Linux).
+    """
+    from graders.instructor import grading_kit, sandbox
+
+    kit = Path(course_root) / ".grading" / "kit"
+    grading_kit.build(kit)
+    limits = sandbox.Limits.from_environment(cell_timeout_s=course_config(course_root).Execute.timeout)
+    result = sandbox.run_notebook(nb, kit, REPO_ROOT, limits, isolate=os.environ.get("COURSE_NO_SANDBOX") != "1")
+    if result.notebook is None:
+        raise RuntimeError(f"the notebook could not be run: {result.cause}\n{result.log_tail}")
+    return nbformat.from_dict(result.notebook), result
 
 
 def validate_notebook(path, invert=False, course_root=REPO_ROOT):
@@ -209,7 +219,9 @@ def validate_notebook(path, invert=False, course_root=REPO_ROOT):
             if not _has_code(cell.source):
                 problems.append(f"graded cell {solutions.nbgrader_meta(cell)['grade_id']} holds no visible test "
                                 f"in the release, so it passes on any submission")
-    execute_notebook(nb, path.parent, course_root)
+    nb, run = execute_notebook(nb, course_root)
+    if run.cause:
+        problems.append(f"the run ended early: {run.cause}")
     for verdict in judge.judge_notebook(assignment, nb):
         if invert and verdict.passed:
             problems.append(f"graded cell {verdict.grade_id} passes on the stub")
@@ -251,95 +263,79 @@ def submissions(course_root=REPO_ROOT, assignments=()):
     return found
 
 
-def autograde(assignments=(), force=False, course_root=REPO_ROOT):
-    """Autograde every submission on its own; return {(student, assignment): error or None}."""
+def autograde(assignments=(), force=False, course_root=REPO_ROOT, jobs=1, scheduler=None, isolate=True,
+              limits=None, progress=True):
+    """Autograde every submission in its own sandbox; return {(student, assignment): cause or None}.
+
+    jobs : grade on a Dask LocalCluster of that many workers (1: in this process)
+    scheduler : address of an existing Dask scheduler (tcp://host:port); overrides jobs
+    isolate : False only with the instructor's explicit --no-sandbox
+    A submission graded by an earlier run is kept unless force (its outcome is
+    reported again). Details: graders/instructor/autograde.py.
+    """
+    from graders.instructor import autograde as grading
+
     _quick_mode()
-    api = nbgrader_api(course_root)
-    outcome = {}
     todo = submissions(course_root, assignments)
     if not todo:
         print(f"no submissions found under {Path(course_root) / 'submitted'}")
-    # the records and the graders' code are read before any student kernel runs, so a submission that
-    # writes to them cannot change how it or a later one is judged (issue 7 will keep kernels off them)
-    records = {}
-    for assignment in sorted({a for _, a in todo}):
-        solutions.grader_module(assignment)  # imported now, not after a kernel could have edited it
-        records[assignment] = judge.suite_records(assignment)
-    for student, assignment in todo:
-        done = Path(course_root) / "autograded" / student / assignment
-        if done.is_dir() and not force:
-            print(f"{student}/{assignment}: already autograded (kept; use --force to regrade)")
-            outcome[(student, assignment)] = None
-            continue
-        try:
-            result = api.autograde(assignment, student, force=force, create=True)
-            error = None if result["success"] else (result.get("error") or result.get("log") or "failed")
-            if error is None:
-                judge_submission(assignment, student, course_root, records[assignment])
-        except Exception as err:  # nothing one submission does may stop the others
-            error = f"{type(err).__name__}: {err}"
-        if error is not None and done.is_dir():
-            shutil.rmtree(done)  # no score without a verdict; the submission itself stays for a regrade
-        outcome[(student, assignment)] = error
-        print(f"{student}/{assignment}: " + ("autograded" if error is None else "NOT GRADED"))
-        if error is not None:
-            print("  " + error.strip().splitlines()[-1][:300])
-    return outcome
-
-
-def judge_submission(assignment, student, course_root=REPO_ROOT, records_by_suite=None):
-    """Judge an autograded notebook and write the judge's scores into the gradebook; return the verdicts.
-
-    nbgrader's own scores (a cell passes when it raised nothing) are replaced:
-    in the grading kernel a test cell only records observations, so the judge
-    alone decides. A manual score left in the gradebook is cleared too.
-    """
-    from nbgrader.api import Gradebook
-
-    name = solutions.notebook_path(assignment).stem
-    path = Path(course_root) / "autograded" / student / assignment / f"{name}.ipynb"
-    verdicts = judge.judge_file(assignment, path, records_by_suite)
-    with Gradebook(course_config(course_root).CourseDirectory.db_url) as gradebook:
-        for verdict in verdicts:
-            grade = gradebook.find_grade(verdict.grade_id, name, assignment, student)
-            grade.auto_score = verdict.points
-            grade.manual_score = None
-        gradebook.db.commit()
-    return verdicts
+        return {}
+    outcomes = grading.grade_class(todo, course_root=course_root, force=force, jobs=jobs, scheduler=scheduler,
+                                   isolate=isolate, limits=limits, progress=progress)
+    return {(o.student, o.assignment): (o.cause if o.status == "not graded" else None) for o in outcomes}
 
 
 def feedback(assignments=(), course_root=REPO_ROOT):
     """Write feedback/STUDENT/ASSIGNMENT/*.html for every autograded submission."""
-    api = nbgrader_api(course_root)
+    from graders.instructor import autograde as grading
+
     ok = True
     for student, assignment in submissions(course_root, assignments):
-        if not (Path(course_root) / "autograded" / student / assignment).is_dir():
+        if grading.read_state(course_root, student, assignment) is None:
             continue
-        result = api.generate_feedback(assignment, student, force=True)
+        result = nbgrader_api(course_root, feedback_config()).generate_feedback(assignment, student, force=True)
         print(f"{student}/{assignment}: " + ("feedback written" if result["success"] else "feedback FAILED"))
         ok = ok and result["success"]
     return ok
+
+
+def feedback_config():
+    """Feedback shows a summary first and each failing check's message; no hidden test source; output capped."""
+    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+    from traitlets.config import Config
+
+    from graders.instructor import feedback as course_feedback
+
+    config = Config()
+    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, course_feedback.CapOutputs,
+                                             course_feedback.SummaryFirst, CSSHTMLHeaderPreprocessor]
+    config.ClearHiddenTests.enforce_metadata = False
+    return config
 
 
 def grade_rows(course_root=REPO_ROOT):
     """One dict per (student, assignment) in the gradebook: score, max_score, and whether it was graded."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from graders.instructor import autograde as grading
+
     _environment_on_path()
     rows = []
     with Gradebook(course_config(course_root).CourseDirectory.db_url) as gradebook:
         for assignment in sorted(gradebook.assignments, key=lambda a: a.name):
             for student in sorted(gradebook.students, key=lambda s: s.id):
-                # nbgrader enters a submission before running it; only an autograded folder proves it ran
-                ran = (Path(course_root) / "autograded" / student.id / assignment.name).is_dir()
+                # nbgrader enters a submission before running it; only the judge's state file proves it was graded
+                ran = grading.read_state(course_root, student.id, assignment.name) is not None
                 try:
                     submission = gradebook.find_submission(assignment.name, student.id)
                     rows.append({"student": student.id, "assignment": assignment.name,
                                  "score": submission.score if ran else 0.0, "max_score": submission.max_score,
-                                 "graded": ran})
+                                 "graded": ran, "needs_manual_grade": bool(submission.needs_manual_grade)})
                 except MissingEntry:
                     rows.append({"student": student.id, "assignment": assignment.name,
-                                 "score": 0.0, "max_score": assignment.max_score, "graded": False})
+                                 "score": 0.0, "max_score": assignment.max_score, "graded": False,
+                                 "needs_manual_grade": False})
     return rows
 
 
@@ -349,11 +345,48 @@ def export(destination=None, course_root=REPO_ROOT):
     destination.parent.mkdir(parents=True, exist_ok=True)
     rows = grade_rows(course_root)
     with open(destination, "w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", "assignment", "score", "max_score", "graded"])
+        writer = csv.DictWriter(f, fieldnames=["student", "assignment", "score", "max_score", "graded",
+                                               "needs_manual_grade"])
         writer.writeheader()
         writer.writerows(rows)
     print(f"{len(rows)} grades written to {destination}")
     return destination
+
+
+def failures_by_grade_id(course_root=REPO_ROOT):
+    """{assignment: {grade_id: number of graded submissions that lost its points}} from the gradebook."""
+    from nbgrader.api import Gradebook
+
+    from graders.instructor import autograde as grading
+
+    failures = {}
+    with Gradebook(course_config(course_root).CourseDirectory.db_url) as gradebook:
+        for assignment in gradebook.assignments:
+            counts = failures.setdefault(assignment.name, {})
+            for submission in gradebook.assignment_submissions(assignment.name):
+                if grading.read_state(course_root, submission.student.id, assignment.name) is None:
+                    continue
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        if grade.score is not None and grade.max_score and grade.score < grade.max_score:
+                            counts[grade.name] = counts.get(grade.name, 0) + 1
+    return failures
+
+
+def grades(course_root=REPO_ROOT):
+    """Export the grades, then print per assignment: count, mean, median and failures by grade id."""
+    from graders.instructor import autograde as grading
+
+    export(course_root=course_root)
+    table = grading.summary_rows(grade_rows(course_root), failures_by_grade_id(course_root))
+    for row in table:
+        mean = "-" if row["mean"] is None else f"{row['mean']:.2f}"
+        median = "-" if row["median"] is None else f"{row['median']:.2f}"
+        print(f"{row['assignment']}: {row['graded']} of {row['submissions']} graded; mean {mean}, "
+              f"median {median} of {row['max_score']:g}")
+        for grade_id, count in row["failures"].items():
+            print(f"    {grade_id}: failed by {count}")
+    return table
 
 
 # --------------------------------------------------------------------------- command line
@@ -370,8 +403,13 @@ def main(argv=None):
             p.add_argument("--invert", action="store_true", help="check that the released stubs fail")
         if name == "autograde":
             p.add_argument("--force", action="store_true", help="regrade submissions already autograded")
+            p.add_argument("--jobs", type=int, default=1, help="grade on a local Dask cluster of N workers")
+            p.add_argument("--scheduler", default=None, help="grade on an existing Dask cluster (tcp://host:port)")
+            p.add_argument("--no-sandbox", action="store_true",
+                           help="grade WITHOUT isolation (where no Linux sandbox can be made; trusted code only)")
     p = sub.add_parser("export")
     p.add_argument("--to", default=None)
+    sub.add_parser("grades")
     sub.add_parser("install-kernel")
     args = parser.parse_args(argv)
     root = args.course_root
@@ -380,7 +418,14 @@ def main(argv=None):
     if args.command == "validate":
         return 0 if validate(args.assignments, invert=args.invert, course_root=root) else 1
     if args.command == "autograde":
-        outcome = autograde(args.assignments, force=args.force, course_root=root)
+        from graders.instructor.sandbox import SandboxUnavailable
+
+        try:
+            outcome = autograde(args.assignments, force=args.force, course_root=root, jobs=args.jobs,
+                                scheduler=args.scheduler or None, isolate=not args.no_sandbox)
+        except SandboxUnavailable as err:
+            print(f"cannot autograde: {err}", file=sys.stderr)
+            return 2
         failed = [f"{s}/{a}" for (s, a), error in outcome.items() if error is not None]
         print(f"{len(outcome) - len(failed)} of {len(outcome)} submissions autograded"
               + (f"; not graded: {', '.join(failed)}" if failed else ""))
@@ -389,6 +434,9 @@ def main(argv=None):
         return 0 if feedback(args.assignments, course_root=root) else 1
     if args.command == "export":
         export(args.to, course_root=root)
+        return 0
+    if args.command == "grades":
+        grades(course_root=root)
         return 0
     if args.command == "install-kernel":
         print(f"kernels installed in {install_kernel()}")

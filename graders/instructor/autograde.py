@@ -1,0 +1,499 @@
+"""Autograding a class: every submission in its own sandbox, in parallel, with nothing lost.
+
+For each submitted/STUDENT/ASSIGNMENT/NAME.ipynb:
+
+1. **prepare** (client): nbgrader's own sanitizing preprocessors run on the
+   submitted notebook -- outputs cleared, ids de-duplicated, test cells and
+   locked cells restored from the gradebook, metadata checked. Only this one
+   notebook goes on; no other submitted file.
+2. **execute** (a worker): the prepared notebook runs in a fresh sandbox
+   (graders/instructor/sandbox.py) on the grading kit. Workers are the client
+   itself (one job), a Dask `LocalCluster` (``JOBS=N``) or an existing Dask
+   cluster (``SCHEDULER=tcp://host:port``).
+3. **judge and record** (client, one submission at a time): the judge
+   compares the observations with the records loaded before any kernel ran;
+   nbgrader's autograde then runs with its Execute step replaced by the judged
+   notebook (UseJudgedNotebook), so nbgrader keeps its bookkeeping (the
+   autograded folder, timestamps, late penalties) and its scores equal the
+   judge's. Manual scores and extra credit of those cells are reset and
+   reported. The client is the gradebook's only writer.
+
+Nothing is lost: the gradebook is backed up before each run; a submission
+counts as done only once its state file (autograded/STUDENT/ASSIGNMENT/
+.course-grading.json) is written after the gradebook commit, so a run killed
+half-way resumes where it stopped, regrading nothing that was done; a worker
+that dies is replaced and its submission retried once; one submission's
+failure never stops the others. Every outcome -- graded, or the root cause
+why not -- is printed and written to reports/autograde.{csv,json}.
+"""
+
+import csv
+import json
+import shutil
+import sqlite3
+import statistics
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+from nbgrader.preprocessors.base import NbGraderPreprocessor
+from traitlets import Unicode
+
+from graders.assignment import OBSERVATION_MIME
+from graders.instructor import grading_kit, judge, sandbox, solutions
+
+REPO_ROOT = solutions.REPO_ROOT
+STATE_FILE = ".course-grading.json"
+STAGING = ".grading"
+REPORT_FIELDS = ("student", "assignment", "status", "score", "max_score", "cause", "notes", "failed_checks",
+                 "seconds", "attempts", "limits")
+# how often the scheduler may lose a worker while it runs one submission: the first loss is retried
+ALLOWED_WORKER_FAILURES = 1
+
+
+@dataclass
+class Outcome:
+    """What became of one submission in one run.
+
+    status : "graded" (scores written), "not graded" (cause says why) or "kept" (graded by an earlier run)
+    """
+
+    student: str
+    assignment: str
+    status: str
+    score: float = None
+    max_score: float = None
+    cause: str = None
+    notes: list = field(default_factory=list)
+    failed_checks: list = field(default_factory=list)
+    seconds: float = 0.0
+    attempts: int = 0
+    limits: list = field(default_factory=list)
+
+    def line(self):
+        who = f"{self.student}/{self.assignment}"
+        if self.status == "not graded":
+            return f"{who}: NOT GRADED -- {self.cause}"
+        head = f"{who}: {self.status} {self.score:g}/{self.max_score:g}"
+        return head + "".join(f"\n    note: {note}" for note in self.notes)
+
+
+class NotGraded(Exception):
+    """A submission that cannot be scored; the message is the root cause an instructor reads."""
+
+
+# --------------------------------------------------------------------------- 1. prepare
+
+
+def notebook_name(assignment):
+    return solutions.notebook_path(assignment).name
+
+
+def prepare(course_root, student, assignment):
+    """The sanitized submitted notebook (nbformat) -- exactly what nbgrader's autograde would execute.
+
+    Raises
+    ------
+    NotGraded  for a missing, empty, invalid or tampered notebook, with the reason.
+    """
+    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
+                                        OverwriteKernelspec)
+
+    from graders.instructor import pipeline
+
+    path = Path(course_root) / "submitted" / student / assignment / notebook_name(assignment)
+    if not path.is_file():
+        raise NotGraded(f"invalid submission: no {path.name} in submitted/{student}/{assignment}/")
+    if path.stat().st_size == 0:
+        raise NotGraded(f"invalid notebook: {path.name} is empty")
+    try:
+        nb = nbformat.read(str(path), as_version=4)
+    except Exception as err:
+        raise NotGraded(f"invalid notebook: {path.name} is not a readable notebook ({_short(err)})") from None
+    config = pipeline.course_config(course_root)
+    resources = {"nbgrader": {"student": student, "assignment": assignment, "notebook": path.stem,
+                              "db_url": config.CourseDirectory.db_url}}
+    try:
+        for preprocessor in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+            nb, resources = preprocessor(config=config).preprocess(nb, resources)
+    except Exception as err:
+        raise NotGraded(f"tampered or broken notebook metadata: {_short(err)}") from None
+    return nb
+
+
+def _short(err, limit=300):
+    text = " ".join(str(err).split()) or type(err).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+# --------------------------------------------------------------------------- 2. execute (runs on workers)
+
+
+def execute_payload(payload):
+    """Worker task: run one prepared notebook in a sandbox; return the SandboxResult as a dict.
+
+    payload : {"notebook", "kit_fingerprint", "kit_dir", "limits", "isolate"}
+    The kit is the client's when this worker sees the same folder with the same
+    fingerprint (one machine), else one this worker builds from its own
+    checkout and checks against the client's fingerprint (a cluster).
+    """
+    import os
+    import socket
+
+    kit_dir = payload.get("kit_dir")
+    if not (kit_dir and Path(kit_dir).is_dir()
+            and grading_kit.kit_fingerprint(kit_dir) == payload["kit_fingerprint"]):
+        kit_dir = grading_kit.worker_kit(payload["kit_fingerprint"])
+    limits = sandbox.Limits(**payload["limits"])
+    result = sandbox.run_notebook(payload["notebook"], kit_dir, grading_kit.REPO_ROOT, limits,
+                                  isolate=payload["isolate"])
+    found = asdict(result)
+    found["worker"] = f"{socket.gethostname()}:{os.getpid()}"
+    return found
+
+
+# --------------------------------------------------------------------------- 3. judge and record
+
+
+def _graded_cell_indices(nb):
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and solutions.nbgrader_meta(c).get("grade")]
+
+
+def _stray_observations(nb):
+    """Indices of cells that are not graded test cells but emitted observations (a sign of tampering)."""
+    graded = set(_graded_cell_indices(nb))
+    return [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and i not in graded
+            and any(OBSERVATION_MIME in (o.get("data") or {}) for o in c.get("outputs", []))]
+
+
+def judge_result(assignment, result, records_by_suite):
+    """(judged notebook, verdicts, notes) from a worker's result; raises NotGraded when it cannot be scored."""
+    if result.get("notebook") is None:
+        raise NotGraded(result.get("cause") or "the sandbox returned no notebook")
+    try:
+        nb = nbformat.from_dict(result["notebook"])
+    except Exception as err:
+        raise NotGraded(f"the executed notebook came back unreadable ({_short(err)})") from None
+    notes = []
+    failed_cell = result.get("failed_cell")
+    graded = _graded_cell_indices(nb)
+    if result.get("cause"):
+        ran = [i for i in graded if failed_cell is not None and i < failed_cell]
+        if not ran:
+            raise NotGraded(result["cause"] + ", before any graded cell ran")
+        notes.append(f"{result['cause']}; the {len(ran)} graded cell(s) before it keep their points, "
+                     f"the {len(graded) - len(ran)} after it score 0")
+    stray = _stray_observations(nb)
+    if stray:
+        notes.append(f"tampering: cell(s) {', '.join(map(str, stray))} emitted test observations outside the test "
+                     f"cells; they were ignored")
+    for event in result.get("events", []):
+        if event.get("event") == "output_capped":
+            notes.append(f"output cut at {event['limit']:,} bytes (from cell {event['cell']} on)")
+        elif event.get("event") == "process_limit_hit":
+            notes.append(f"the notebook hit the process limit ({event['limit']})")
+    verdicts = judge.judge_notebook(assignment, nb, records_by_suite)
+    return nb, verdicts, notes
+
+
+def _staging(course_root):
+    return Path(course_root) / STAGING
+
+
+def record_grades(course_root, student, assignment, nb, verdicts):
+    """Run nbgrader's autograde on the judged notebook and write the judge's scores; return notes.
+
+    nbgrader's Execute step is replaced by UseJudgedNotebook, so the autograded
+    notebook holds the sandbox's outputs with the verdicts in the test cells.
+    """
+    from graders.instructor import pipeline
+
+    staged = _staging(course_root) / "judged" / student / assignment / notebook_name(assignment)
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(staged))
+    with warnings.catch_warnings():  # nbgrader's SQLAlchemy session warnings say nothing to an instructor
+        warnings.simplefilter("ignore")
+        result = pipeline.nbgrader_api(course_root, _judged_config(course_root)).autograde(
+            assignment, student, force=True, create=True)
+    if not result["success"]:
+        raise NotGraded("nbgrader could not record the grades: " + _nbgrader_error(result))
+    return _write_scores(course_root, student, assignment, verdicts)
+
+
+def _nbgrader_error(result):
+    text = result.get("error") or result.get("log") or "no message"
+    lines = [line for line in text.strip().splitlines() if "ERROR" in line or "Error" in line] or text.splitlines()
+    return _short(lines[-1] if lines else text)
+
+
+def _judged_config(course_root):
+    from nbconvert.preprocessors import ClearMetadataPreprocessor
+    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, IgnorePattern, LimitOutput,
+                                        SaveAutoGrades)
+    from traitlets.config import Config
+
+    config = Config()
+    config.Autograde.autograde_preprocessors = [UseJudgedNotebook, IgnorePattern, ClearMetadataPreprocessor,
+                                                LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
+    config.UseJudgedNotebook.staging_dir = str(_staging(course_root) / "judged")
+    return config
+
+
+def _write_scores(course_root, student, assignment, verdicts):
+    """The judge's points into the gradebook; manual scores and extra credit reset (and reported)."""
+    from nbgrader.api import Gradebook
+
+    from graders.instructor import pipeline
+
+    name = solutions.notebook_path(assignment).stem
+    notes = []
+    with Gradebook(pipeline.course_config(course_root).CourseDirectory.db_url) as gradebook:
+        for verdict in verdicts:
+            grade = gradebook.find_grade(verdict.grade_id, name, assignment, student)
+            if grade.manual_score is not None or grade.extra_credit:
+                notes.append(f"{verdict.grade_id}: manual score {grade.manual_score} / extra credit "
+                             f"{grade.extra_credit} found in the gradebook and reset")
+            grade.auto_score = verdict.points
+            grade.manual_score = None
+            grade.extra_credit = None
+        gradebook.db.commit()
+    return notes
+
+
+class UseJudgedNotebook(NbGraderPreprocessor):
+    """nbgrader's Execute step, replaced: the outputs come from the sandbox, judged.
+
+    The judged notebook must hold the same cells (type and source) as the
+    notebook nbgrader just sanitized; anything else is refused.
+    """
+
+    staging_dir = Unicode("", help="folder of judged notebooks: STUDENT/ASSIGNMENT/NAME.ipynb").tag(config=True)
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        path = Path(self.staging_dir) / info["student"] / info["assignment"] / f"{info['notebook']}.ipynb"
+        judged = nbformat.read(str(path), as_version=4)
+        if [(c.cell_type, c.source) for c in nb.cells] != [(c.cell_type, c.source) for c in judged.cells]:
+            raise RuntimeError(f"the executed notebook {path} does not match the sanitized submission")
+        for cell, done in zip(nb.cells, judged.cells):
+            if cell.cell_type == "code":
+                cell.outputs = done.outputs
+                cell.execution_count = done.execution_count
+        return nb, resources
+
+
+# --------------------------------------------------------------------------- state, backup, reports
+
+
+def state_path(course_root, student, assignment):
+    return Path(course_root) / "autograded" / student / assignment / STATE_FILE
+
+
+def read_state(course_root, student, assignment):
+    """The Outcome an earlier run recorded, or None when the submission still needs grading."""
+    path = state_path(course_root, student, assignment)
+    try:
+        return Outcome(**json.loads(path.read_text()))
+    except (OSError, ValueError, TypeError):
+        return None
+
+
+def _write_state(course_root, outcome):
+    path = state_path(course_root, outcome.student, outcome.assignment)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(asdict(outcome), indent=1))
+    temporary.replace(path)  # atomic: a state file is whole or absent
+
+
+def backup_gradebook(course_root):
+    """Copy gradebook.db to backups/gradebook-<UTC time>.db (SQLite's online backup); return the path or None."""
+    source = Path(course_root) / "gradebook.db"
+    if not source.is_file():
+        return None
+    folder = Path(course_root) / "backups"
+    folder.mkdir(exist_ok=True)
+    target = folder / f"gradebook-{datetime.now(timezone.utc).strftime('%Y%m%d-%H%M%S-%f')}.db"
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return target
+
+
+def write_reports(course_root, outcomes):
+    """reports/autograde.json and reports/autograde.csv: one row per submission of this run."""
+    folder = Path(course_root) / "reports"
+    folder.mkdir(exist_ok=True)
+    rows = [asdict(o) for o in outcomes]
+    (folder / "autograde.json").write_text(json.dumps(rows, indent=1))
+    with open(folder / "autograde.csv", "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=REPORT_FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "; ".join(map(str, v)) if isinstance(v, list) else v for k, v in row.items()})
+    return folder
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def _dispatcher(jobs, scheduler):
+    """A function (payloads by key) -> iterator of (key, result dict or exception), and a closer."""
+    if scheduler is None and jobs <= 1:
+        def serial(payloads):
+            for key, payload in payloads.items():
+                try:
+                    yield key, execute_payload(payload)
+                except Exception as err:
+                    yield key, err
+        return serial, lambda: None
+
+    import dask
+    from distributed import Client, LocalCluster, as_completed
+
+    dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_WORKER_FAILURES})
+    if scheduler:
+        client, cluster = Client(scheduler), None
+    else:
+        cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, memory_limit=0,
+                               host="127.0.0.1", dashboard_address=None)
+        client = Client(cluster)
+
+    def distributed(payloads):
+        futures = {client.submit(execute_payload, payload, key=f"grade-{i}-{key[0]}-{key[1]}", pure=False): key
+                   for i, (key, payload) in enumerate(payloads.items())}
+        for future in as_completed(futures):
+            key = futures[future]
+            try:
+                yield key, future.result()
+            except Exception as err:  # KilledWorker after the retry, or the task's own error
+                yield key, err
+
+    def close():
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+    return distributed, close
+
+
+def _worker_error(err):
+    name = type(err).__name__
+    if name == "KilledWorker":
+        return (f"the worker running it died {ALLOWED_WORKER_FAILURES + 1} times (retried once); "
+                f"the others were graded")
+    return f"grading failed on the worker ({name}: {_short(err)})"
+
+
+def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, scheduler=None, isolate=True,
+                limits=None, progress=True):
+    """Autograde `submissions` [(student, assignment)]; return [Outcome] in the same order.
+
+    Raises
+    ------
+    sandbox.SandboxUnavailable  when isolate and this machine cannot make sandboxes (nothing is graded).
+    """
+    from tqdm.auto import tqdm
+
+    if isolate and sandbox.isolation_problem():
+        raise sandbox.SandboxUnavailable(sandbox.isolation_problem())
+    limits = limits or sandbox.Limits.from_environment()
+    course_root = Path(course_root)
+    outcomes = {}
+    backup = backup_gradebook(course_root)
+    if backup:
+        print(f"gradebook backed up to {backup}")
+    kit_dir = _staging(course_root) / "kit"
+    kit_fp = grading_kit.build(kit_dir)
+    # graders and records are loaded before any student code runs, and checked before each judgement
+    records = {}
+    for assignment in sorted({a for _, a in submissions}):
+        solutions.grader_module(assignment)
+        records[assignment] = judge.suite_records(assignment)
+    judge_files = grading_kit.judge_files(records)
+    code_fp = grading_kit.code_fingerprint(judge_files)
+
+    payloads = {}
+    for student, assignment in submissions:
+        if not force and read_state(course_root, student, assignment) is not None:
+            kept = read_state(course_root, student, assignment)
+            kept.status = "kept"
+            outcomes[(student, assignment)] = kept
+            continue
+        try:
+            nb = prepare(course_root, student, assignment)
+        except NotGraded as err:
+            outcomes[(student, assignment)] = _not_graded(course_root, student, assignment, str(err))
+            continue
+        payloads[(student, assignment)] = {"notebook": nb, "kit_fingerprint": kit_fp, "kit_dir": str(kit_dir),
+                                           "limits": asdict(limits), "isolate": isolate}
+    for key, outcome in outcomes.items():
+        print(outcome.line())
+    dispatch, close = _dispatcher(jobs, scheduler)
+    bar = tqdm(total=len(payloads), desc="autograding", unit="submission", disable=not progress or not payloads)
+    try:
+        for (student, assignment), result in dispatch(payloads):
+            started = time.monotonic()
+            outcome = _finish(course_root, student, assignment, result, records[assignment], (judge_files, code_fp))
+            outcome.seconds = round((result.get("seconds", 0) if isinstance(result, dict) else 0)
+                                    + time.monotonic() - started, 2)
+            outcomes[(student, assignment)] = outcome
+            bar.write(outcome.line())
+            bar.update(1)
+    finally:
+        bar.close()
+        close()
+    ordered = [outcomes[key] for key in submissions if key in outcomes]
+    write_reports(course_root, ordered)
+    return ordered
+
+
+def _not_graded(course_root, student, assignment, cause, limits=()):
+    done = Path(course_root) / "autograded" / student / assignment
+    if done.is_dir():
+        shutil.rmtree(done)  # no score without a verdict; the submission itself stays for a regrade
+    return Outcome(student, assignment, "not graded", cause=cause, limits=list(limits))
+
+
+def _finish(course_root, student, assignment, result, records_by_suite, fingerprint):
+    files, expected = fingerprint
+    if grading_kit.code_fingerprint(files) != expected:
+        raise grading_kit.KitChanged("the judge's code or records changed during the run: grading stopped; restore "
+                                     "them (git status) and run again -- what was graded is kept")
+    if isinstance(result, Exception):
+        return _not_graded(course_root, student, assignment, _worker_error(result))
+    limits = result.get("limits_in_force", [])
+    try:
+        nb, verdicts, notes = judge_result(assignment, result, records_by_suite)
+        notes += record_grades(course_root, student, assignment, nb, verdicts)
+    except NotGraded as err:
+        return _not_graded(course_root, student, assignment, str(err), limits)
+    except Exception as err:  # nothing one submission does may stop the others
+        return _not_graded(course_root, student, assignment, f"grading failed ({type(err).__name__}: "
+                                                             f"{_short(err)})", limits)
+    outcome = Outcome(student, assignment, "graded", score=sum(v.points for v in verdicts),
+                      max_score=sum(v.max_points for v in verdicts), notes=notes,
+                      failed_checks=[v.grade_id for v in verdicts if not v.passed], attempts=1, limits=limits)
+    _write_state(course_root, outcome)
+    return outcome
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def summary_rows(rows, failures):
+    """Per assignment: count, graded, mean, median, and failures by grade id.
+
+    rows : pipeline.grade_rows() output; failures : {assignment: {grade_id: count}}
+    """
+    table = []
+    for assignment in sorted({r["assignment"] for r in rows}):
+        mine = [r for r in rows if r["assignment"] == assignment]
+        scores = [float(r["score"]) for r in mine if r["graded"]]
+        table.append({"assignment": assignment, "submissions": len(mine), "graded": len(scores),
+                      "max_score": max((float(r["max_score"]) for r in mine), default=0.0),
+                      "mean": statistics.fmean(scores) if scores else None,
+                      "median": statistics.median(scores) if scores else None,
+                      "failures": dict(sorted(failures.get(assignment, {}).items(), key=lambda kv: -kv[1]))})
+    return table
