@@ -401,6 +401,7 @@ def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, schedul
     limits = limits or sandbox.Limits.from_environment()
     course_root = Path(course_root)
     outcomes = {}
+    sandbox.Cgroup.remove_stale()
     backup = backup_gradebook(course_root)
     if backup:
         print(f"gradebook backed up to {backup}")

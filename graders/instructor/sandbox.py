@@ -187,6 +187,18 @@ class Cgroup:
         except OSError:
             return None
 
+    @staticmethod
+    def remove_stale():
+        """Remove empty groups left by runs that were killed (a group with processes belongs to a live run)."""
+        for controller in ("memory", "pids"):
+            parent = CGROUP_V1 / controller / CGROUP_PARENT
+            for folder in parent.glob("*") if parent.is_dir() else []:
+                try:
+                    if folder.is_dir() and not (folder / "cgroup.procs").read_text().split():
+                        folder.rmdir()
+                except OSError:
+                    pass
+
     @property
     def procs_files(self):
         return [str(folder / "cgroup.procs") for folder in self.folders]
