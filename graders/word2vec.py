@@ -88,7 +88,7 @@ RNG_HINT = ("the generator rng you were given was not used (or the same seed gav
 # (name, counts, t, seed, shuffled): the corpus holds counts[w] occurrences of word w, shuffled or in blocks
 _SUBSAMPLE_CASES = {
     "public": (("zipf_words", (3000, 1200, 500, 200, 60, 20), 5e-3, 1, True),
-               ("three_words", (900, 300, 12), 2e-2, 2, True)),
+               ("three_words", (900, 300, 120), 0.2, 2, True)),
     "hidden": (("nothing_to_discard", (40, 25, 9, 3), 1.0, 11, True),
                ("one_word_only", (1500,), 0.09, 12, False),
                ("words_in_blocks", (2000, 2000, 700), 0.05, 13, False)),
@@ -290,7 +290,7 @@ GRADER.add(NOISE_DISTRIBUTION, _noise_cases)
 # (name, counts that define the noise, power, m, K, seed)
 _NEGATIVE_CASES = {
     "public": (("skewed", (40, 20, 10, 5, 2, 1), 0.75, 1500, 4, 41),
-               ("three_words", (5, 3, 2), 1.0, 1000, 2, 42)),
+               ("three_words", (12, 3, 1), 1.0, 1000, 2, 42)),
     "hidden": (("single_pair", (9, 4, 1), 0.75, 1, 7, 51),
                ("certain_word", (0, 0, 6, 0), 1.0, 50, 3, 52),
                ("one_negative", (30, 25, 20, 15, 10, 8, 5, 2), 0.75, 3000, 1, 53)),
