@@ -26,7 +26,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # nbgrader runs tools of the environment (alembic, jupyter) by name
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help env lab test test-fast test-portable release validate autograde feedback grades references data bench lock clean
+.PHONY: help env browser lab test test-fast test-portable release collect release-feedback validate autograde feedback grades references data bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -48,18 +48,39 @@ $(STAMP): requirements.txt requirements.lock requirements-nodeps.txt pyproject.t
 	@touch $(STAMP)
 	@echo "environment ready: $(VENV)"
 
-# the kernels' specs come from the code: reinstall them when it changes
-$(KERNELS): $(STAMP) graders/instructor/pipeline.py graders/assignment.py
+# the kernels' specs and the student-mode Jupyter configuration come from the code: reinstall them when it changes
+$(KERNELS): $(STAMP) graders/instructor/pipeline.py graders/assignment.py graders/student/lab.py graders/student/kernel.py
 	$(PIPELINE) install-kernel
+	$(PY) -m graders.student.lab install
 	@touch $(KERNELS)
+
+browser:  ## Debian's chromium for the browser test: installed when missing and run as root, else a note
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing Debian's chromium for tests/test_browser.py"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+	  echo "no chromium: tests/test_browser.py will be SKIPPED (install it: sudo apt-get install -y chromium)"; \
+	fi
 
 # Jupyter refuses to run as root unless told; containers often run as root
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: env release  ## open JupyterLab on the student version of the notebooks
-	$(VENV)/bin/jupyter lab --notebook-dir=release $(ROOT_FLAG) $(LAB_ARGS)
+# the student's own folder (git-ignored): `make lab` adds missing notebooks and never overwrites one
+WORKSPACE ?= workspace
+# the nbgrader exchange of a class: exchange/ here by default; a shared one with EXCHANGE=/srv/nbgrader/exchange
+EXCHANGE ?= $(CURDIR)/exchange
+RELEASED := release/.released
 
-test: env  ## every check: unit tests, notebook structure, validation, stubs, known bugs, a class autograded
+lab: env $(RELEASED)  ## open JupyterLab on your workspace (made from the release; your work is never overwritten)
+	$(PY) -m graders.student.lab start --release release --workspace $(WORKSPACE) --exchange $(EXCHANGE) -- $(ROOT_FLAG) $(LAB_ARGS)
+
+# the release is regenerated only when a source notebook changed (so COURSE_QUICK=1 make lab just restarts the lab)
+$(RELEASED): $(wildcard notebooks/*/*.ipynb)
+	COURSE_EXCHANGE=$(EXCHANGE) $(PIPELINE) release
+	@touch $@
+
+test: env browser  ## every check: unit tests, notebook structure, validation, stubs, known bugs, a class autograded
 	$(PY) -m pytest
 
 test-fast: env  ## the tests that need no notebook execution (under a minute)
@@ -71,8 +92,15 @@ test-portable: env  ## records, verdicts and the fast suite under other CPU kern
 	OPENBLAS_CORETYPE=Prescott ONEDNN_MAX_CPU_ISA=AVX2 $(PY) -m pytest -m "not slow"
 	OPENBLAS_CORETYPE=Haswell $(PY) -m pytest -m "not slow"
 
-release: env  ## generate release/ (student notebooks) and release/course_kit/ (helpers, public graders, data)
-	$(PIPELINE) release $(A)
+release: env  ## generate release/ and release/course_kit/ (the student package) and publish them to the exchange
+	COURSE_EXCHANGE=$(EXCHANGE) $(PIPELINE) release $(A)
+	$(if $(A),,@touch $(RELEASED))
+
+collect: env  ## copy the students' newest submissions from the exchange into submitted/STUDENT/ASSIGNMENT/
+	COURSE_EXCHANGE=$(EXCHANGE) $(PY) -m graders.instructor.exchange collect $(A)
+
+release-feedback: env  ## put feedback/ into the exchange, where students fetch it from the Assignment List
+	COURSE_EXCHANGE=$(EXCHANGE) $(PY) -m graders.instructor.exchange release-feedback $(A)
 
 validate: env  ## run each source notebook in quick mode; every graded cell must pass
 	$(PIPELINE) validate $(A)

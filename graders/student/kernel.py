@@ -23,8 +23,9 @@ import re
 import sys
 import threading
 
-# absl's line format: severity letter, MMDD, time, thread id, file:line]
-ABSL_LINE = re.compile(rb"^(?P<severity>[IWEF])\d{4} \d\d:\d\d:\d\d\.\d+\s+\d+ (?P<file>[\w.]+):\d+\] ")
+# absl's line format: severity letter, MMDD, time (hh:mm:ss.us, or 00:00:<epoch>.us before logging is set up),
+# thread id, file:line]
+ABSL_LINE = re.compile(rb"^(?P<severity>[IWEF])\d{4} [\d:.]+\s+\d+ (?P<file>[\w.]+):\d+\] ")
 # files whose error lines only say that no GPU was found or could be registered
 CUDA_PROBING_FILES = (b"cuda_platform.cc", b"cuda_dnn.cc", b"cuda_fft.cc", b"cuda_blas.cc", b"cuda_executor.cc",
                       b"cudart_stub.cc", b"cuda_diagnostics.cc")
