@@ -213,7 +213,7 @@ def test_a_broken_submission_is_reported_and_the_others_are_graded(graded_class)
 def test_autograde_keeps_what_was_graded(graded_class, course, capsys):
     """A second run (as after an interruption) regrades nothing and loses nothing."""
     outcome = pipeline.autograde(course_root=course)
-    assert "already autograded (kept" in capsys.readouterr().out
+    assert f"alice/{CLASS_ASSIGNMENT}: kept" in capsys.readouterr().out
     assert outcome[("alice", CLASS_ASSIGNMENT)] is None
 
 

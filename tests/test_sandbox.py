@@ -1,49 +1,81 @@
-"""The grading sandbox kernel: limits and the network guard."""
+"""The grading sandbox: what student code sees and may do, and the output cap."""
 
-import subprocess
+import json
 import sys
 
+import nbformat
 import pytest
 
-from graders.instructor import sandbox_kernel
+from graders.instructor import grading_kit, sandbox, sandbox_runner, solutions
+
+needs_sandbox = pytest.mark.skipif(sandbox.isolation_problem() is not None,
+                                   reason=f"no sandbox here: {sandbox.isolation_problem()}")
+
+PROBE = r"""
+import json, os, socket, sys
+seen = {"uid": os.getuid(), "cwd": os.getcwd(), "cwd_on_path": "" in sys.path or os.getcwd() in sys.path,
+        "repo": sorted(os.listdir(%(repo)r)), "instructor": os.path.exists(%(instructor)r),
+        "notebooks": os.path.exists(%(notebooks)r), "mode": os.environ.get("COURSE_GRADING_MODE")}
+try:
+    socket.create_connection(("93.184.216.34", 80), timeout=2)
+    seen["network"] = "open"
+except OSError as err:
+    seen["network"] = type(err).__name__
+try:
+    open(%(grader)r, "a")
+    seen["graders_writable"] = True
+except OSError:
+    seen["graders_writable"] = False
+print(json.dumps(seen))
+"""
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
-def test_local_connections_are_allowed(host):
-    sandbox_kernel._network_guard("socket.connect", (None, (host, 5555)))
+@needs_sandbox
+def test_student_code_sees_only_the_kit_and_reaches_nothing(tmp_path):
+    repo = solutions.REPO_ROOT
+    kit = tmp_path / "kit"
+    grading_kit.build(kit)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE % {
+        "repo": str(repo), "instructor": str(repo / "graders" / "instructor"), "notebooks": str(repo / "notebooks"),
+        "grader": str(repo / "graders" / "assignment.py")})])
+    result = sandbox.run_notebook(nb, kit, repo, sandbox.Limits(wall_s=120))
+    assert result.cause is None, (result.cause, result.log_tail)
+    seen = json.loads(result.notebook["cells"][0]["outputs"][0]["text"])
+    assert seen["instructor"] is False and seen["notebooks"] is False
+    assert "graders" in seen["repo"] and "helpers" in seen["repo"] and "notebooks" not in seen["repo"]
+    assert seen["network"] != "open" and seen["graders_writable"] is False
+    assert seen["cwd"] == sandbox.WORK_DIR and not seen["cwd_on_path"]
+    assert seen["mode"] == "probe"
+    if sandbox._running_as_root():
+        assert seen["uid"] == sandbox.NOBODY
 
 
-@pytest.mark.parametrize("event, args", [
-    ("socket.connect", (None, ("93.184.216.34", 443))),
-    ("socket.getaddrinfo", ("pypi.org", 443, 0, 0, 0)),
-])
-def test_outside_connections_are_refused(event, args):
-    with pytest.raises(PermissionError, match="network access is disabled while grading"):
-        sandbox_kernel._network_guard(event, args)
+def test_the_output_cap_keeps_the_start_notes_once_and_spares_observations():
+    mime = "application/x-observations"
+    cap = sandbox_runner.OutputCap(100, exempt_mime=mime)
+    first = {"outputs": [{"output_type": "stream", "name": "stdout", "text": "a" * 500}]}
+    second = {"outputs": [{"output_type": "stream", "name": "stdout", "text": "b" * 10},
+                          {"output_type": "display_data", "data": {mime: {"x": 1}}, "metadata": {}}]}
+    assert cap.apply(first) is True and cap.apply(second) is False
+    assert first["outputs"][0]["text"].startswith("a") and len(first["outputs"][0]["text"]) < 100
+    assert "output cut" in first["outputs"][-1]["text"]
+    assert second["outputs"] == [{"output_type": "display_data", "data": {mime: {"x": 1}}, "metadata": {}}]
 
 
-def test_limits_apply_in_a_fresh_process():
-    """A process with the sandbox's limits cannot reach the outside nor allocate past its cap."""
-    code = (
-        "import resource, socket\n"
-        "from graders.instructor import sandbox_kernel\n"
-        "sandbox_kernel.apply_limits()\n"
-        "print(resource.getrlimit(resource.RLIMIT_AS)[0] // 2**30, resource.getrlimit(resource.RLIMIT_CPU)[0])\n"
-        "try:\n"
-        "    socket.create_connection(('93.184.216.34', 80), timeout=1)\n"
-        "except PermissionError as err:\n"
-        "    print('refused')\n"
-        "try:\n"
-        "    block = bytearray(3 * 2**30)\n"
-        "except MemoryError:\n"
-        "    print('capped')\n"
-    )
-    env = {"COURSE_KERNEL_MEMORY_GB": "2", "COURSE_KERNEL_CPU_S": "60", "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
-    assert out.split() == ["2", "60", "refused", "capped"]
+def test_limits_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("COURSE_SANDBOX_MEMORY_GB", "3.5")
+    monkeypatch.setenv("COURSE_SANDBOX_PROCESSES", "64")
+    limits = sandbox.Limits.from_environment(wall_s=10)
+    assert (limits.memory_gb, limits.processes, limits.wall_s) == (3.5, 64, 10)
 
 
-def test_kernel_spec_runs_this_module():
-    spec = sandbox_kernel.kernel_spec()
-    assert spec["argv"][:3] == [sys.executable, "-m", "graders.instructor.sandbox_kernel"]
-    assert "{connection_file}" in spec["argv"]
+def test_other_systems_are_refused_with_what_to_do(monkeypatch):
+    monkeypatch.setattr(sys, "platform", "darwin")
+    problem = sandbox._probe_isolation()
+    assert "Linux" in problem and "--no-sandbox" in problem
+
+
+def test_the_runner_and_the_grader_agree_on_the_observation_type():
+    from graders.assignment import OBSERVATION_MIME
+
+    assert sandbox._runner_args(5, sandbox.Limits())[-1] == OBSERVATION_MIME
