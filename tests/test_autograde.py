@@ -472,3 +472,68 @@ def test_autograding_refuses_without_a_sandbox_unless_told(monkeypatch, tmp_path
     monkeypatch.setitem(sandbox._AVAILABILITY, "problem", "this is not Linux")
     with pytest.raises(sandbox.SandboxUnavailable, match="not Linux"):
         autograde.grade_class([("x", A)], course_root=tmp_path)
+
+
+WORKER_MARKER = 4242  # seconds; the sleep a slow submission runs while the test kills its worker
+
+
+def _ancestor_worker(pid):
+    """The process that started the sandbox holding `pid`: the parent of the outermost bwrap above it."""
+    chain = []
+    while pid > 1:
+        chain.append(pid)
+        pid = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    bwraps = [p for p in chain if b"bwrap" in Path(f"/proc/{p}/cmdline").read_bytes()]
+    outer = bwraps[-1]
+    return int(Path(f"/proc/{outer}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_a_worker_that_dies_is_replaced_the_submission_retried_once_then_reported(course, tmp_path):
+    dying = tmp_path / "dying"
+    dying.mkdir()
+    pipeline.shutil.copytree(course / "release", dying / "release")
+    pipeline.shutil.copy2(course / "gradebook.db", dying / "gradebook.db")
+    first_cell = next(iter(solutions.solution_cells(A)))
+    _submit(dying, "alice", A, _submission(course, A))
+    slow = f"import subprocess\nsubprocess.run(['sleep', '{WORKER_MARKER}'])\n"
+    _submit(dying, "slow", A, _submission(course, A, sabotage=(first_cell, slow, False)))
+    port = _free_port()
+    bin_dir = Path(sys.executable).parent
+    started = [_start([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                       "--no-dashboard"], tmp_path / "scheduler.log")]
+    kills = []
+    try:
+        _wait_for_port(port)
+        started.append(_start([str(bin_dir / "dask"), "worker", f"tcp://127.0.0.1:{port}", "--nworkers", "2",
+                               "--nthreads", "1", "--no-dashboard", "--memory-limit", "0"], tmp_path / "workers.log"))
+
+        def killer():
+            deadline = time.monotonic() + 240
+            while len(kills) < 2 and time.monotonic() < deadline:
+                for pid in _processes_with(f"sleep {WORKER_MARKER}"):
+                    try:
+                        worker = _ancestor_worker(pid)
+                    except (OSError, IndexError):
+                        continue
+                    os.kill(worker, signal.SIGKILL)
+                    kills.append(worker)
+                    while pid in _processes_with(f"sleep {WORKER_MARKER}"):
+                        time.sleep(0.2)
+                time.sleep(0.2)
+
+        import threading
+
+        thread = threading.Thread(target=killer, daemon=True)
+        thread.start()
+        outcomes = pipeline.autograde([A], course_root=dying, scheduler=f"tcp://127.0.0.1:{port}", limits=LIMITS,
+                                      progress=False)
+        thread.join(timeout=60)
+    finally:
+        for process in started:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        for pid in _processes_with(f"sleep {WORKER_MARKER}"):
+            os.kill(pid, signal.SIGKILL)
+    assert len(kills) == 2, kills
+    assert outcomes[("alice", A)] is None
+    assert "died 2 times (retried once)" in outcomes[("slow", A)]
