@@ -120,8 +120,9 @@ references: env  ## record expected outputs from the reference solutions (public
 data: env  ## verify every data file against datasets/SHA256SUMS
 	cd datasets && sha256sum --check --quiet SHA256SUMS && echo "all data files match SHA256SUMS"
 
-bench: env  ## run every notebook in quick and full mode; write bench/results.md
+bench: env  ## every notebook in quick and full mode (bench/results.md); autograding throughput (bench/autograde.md)
 	$(PY) -m graders.instructor.bench $(A)
+	$(PY) -m graders.instructor.bench_autograde
 
 lock: env  ## regenerate requirements.lock from the installed environment
 	{ echo "# Every package of the environment, as resolved from requirements.txt (pip freeze), on the oldest Python 3.11 you support."; \

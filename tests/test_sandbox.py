@@ -79,3 +79,20 @@ def test_the_runner_and_the_grader_agree_on_the_observation_type():
     from graders.assignment import OBSERVATION_MIME
 
     assert sandbox._runner_args(5, sandbox.Limits())[-1] == OBSERVATION_MIME
+
+
+@pytest.mark.parametrize("assignment", solutions.assignment_names())
+def test_no_honest_notebook_looks_like_tampering(assignment):
+    """The tampering scan must not fire on the course's own cells (reference solutions and given code)."""
+    from graders.instructor import autograde
+
+    nb = nbformat.read(solutions.notebook_path(assignment), as_version=4)
+    assert autograde.tampering_findings(nb) == []
+
+
+def test_code_that_reaches_into_the_grading_is_found():
+    from graders.instructor import autograde
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
+                                         nbformat.v4.new_code_cell("import graders.assignment as g\ng.GRADER = None")])
+    assert autograde.tampering_findings(nb) == ["cell 1: GRADER, graders.assignment"]

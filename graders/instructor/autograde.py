@@ -169,6 +169,24 @@ def _stray_observations(nb):
             and any(OBSERVATION_MIME in (o.get("data") or {}) for o in c.get("outputs", []))]
 
 
+# what only code that tampers with grading touches: the probe's machinery, the checks, IPython's input hooks
+TAMPERING_MARKERS = ("observe_all", "observe_spec", "observations+json", "OBSERVATION_MIME", "GRADER",
+                     "graders.probe", "graders.assignment", "graders.judge", "Assignment.check", "ast_transformers",
+                     "input_transformers", "set_custom_exc", "_render_traceback_")
+
+
+def tampering_findings(nb):
+    """['cell N: marker, ...'] for code cells other than the test cells that touch the grading machinery."""
+    graded = set(_graded_cell_indices(nb))
+    findings = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and index not in graded:
+            found = [marker for marker in TAMPERING_MARKERS if marker in cell.source]
+            if found:
+                findings.append(f"cell {index}: {', '.join(found)}")
+    return findings
+
+
 def judge_result(assignment, result, records_by_suite):
     """(judged notebook, verdicts, notes) from a worker's result; raises NotGraded when it cannot be scored."""
     if result.get("notebook") is None:
@@ -196,7 +214,23 @@ def judge_result(assignment, result, records_by_suite):
         elif event.get("event") == "process_limit_hit":
             notes.append(f"the notebook hit the process limit ({event['limit']})")
     verdicts = judge.judge_notebook(assignment, nb, records_by_suite)
+    tampering = tampering_findings(nb)
+    if tampering:  # a submission that reaches into the grading earns nothing, whatever its cells observed
+        notes.append("tampering detected, every check scores 0 (the code reaches into the grading: "
+                     + "; ".join(tampering) + ")")
+        verdicts = [judge.Verdict(v.grade_id, False, 0.0, v.max_points,
+                                  "tampering detected: this notebook reaches into the grading code, so no check "
+                                  "counts; ask your instructor") for v in verdicts]
+        _verdicts_into_cells(nb, verdicts)
     return nb, verdicts, notes
+
+
+def _verdicts_into_cells(nb, verdicts):
+    by_id = {v.grade_id: v for v in verdicts}
+    for cell in nb.cells:
+        verdict = by_id.get(solutions.nbgrader_meta(cell).get("grade_id"))
+        if verdict is not None and cell.cell_type == "code":
+            cell.outputs = [nbformat.from_dict(o) for o in judge.verdict_outputs(verdict.passed, verdict.message)]
 
 
 def _staging(course_root):

@@ -102,7 +102,7 @@ def judge_cell(grader, func_name, cell, records_by_suite):
     return True, f"{func_name}: all {' and '.join(counts)} cases passed"
 
 
-def _verdict_outputs(passed, text):
+def verdict_outputs(passed, text):
     if passed:
         return [{"output_type": "stream", "name": "stdout", "text": text + "\n"}]
     lines = text.split("\n")
@@ -134,7 +134,7 @@ def judge_notebook(assignment, nb, records_by_suite=None):
             raise ValueError(f"graded cell {grade_id} of {assignment} names no graded function")
         passed, text = judge_cell(grader, func_name, cell, records_by_suite)
         max_points = float(meta.get("points", 0))
-        cell.outputs = [nbformat.from_dict(o) for o in _verdict_outputs(passed, text)]
+        cell.outputs = [nbformat.from_dict(o) for o in verdict_outputs(passed, text)]
         verdicts.append(Verdict(grade_id, passed, max_points if passed else 0.0, max_points, text))
     return verdicts
 
