@@ -27,7 +27,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from graders.instructor import autograde, grading_kit, pipeline, sandbox, solutions
+from graders.instructor import autograde, pipeline, sandbox, solutions
 
 from conftest import ASSIGNMENTS, solution_lines
 from test_pipeline import _hidden_numbers, _submission, _submit, points, release_path
