@@ -51,7 +51,6 @@ $(STAMP): requirements.txt requirements.lock requirements-nodeps.txt pyproject.t
 # the kernels' specs and the student-mode Jupyter configuration come from the code: reinstall them when it changes
 $(KERNELS): $(STAMP) graders/instructor/pipeline.py graders/assignment.py graders/student/lab.py graders/student/kernel.py
 	$(PIPELINE) install-kernel
-	$(PY) -m graders.student.lab install
 	@touch $(KERNELS)
 
 browser:  ## Debian's chromium for the browser test: installed when missing and run as root, else a note

@@ -20,7 +20,6 @@ Usage (the Makefile's targets call these):
 
 import argparse
 import csv
-import json
 import os
 import shutil
 import sys
@@ -94,35 +93,20 @@ def _assignments(names):
 # --------------------------------------------------------------------------- kernel
 
 
-KERNEL_CONFIG = "c.IPKernelApp.capture_fd_output = False\n"
-
-
 def install_kernel(prefix=sys.prefix):
-    """Install this environment's kernel, python3 (what the notebooks name), in share/jupyter/kernels/.
+    """Install the environment's only kernel, python3, and the student-mode Jupyter config (graders/student/lab.py).
 
     Grading needs no installed kernel: each sandbox writes its own spec
-    (graders/instructor/sandbox_runner.py). The kernel reads a small config file that keeps TensorFlow's C++ log lines out of
-    cell outputs (DESIGN.md, known traps). It is a file, not a command-line
-    flag, because a kernel given the flag twice refuses to start.
+    (graders/instructor/sandbox_runner.py). The grading kernel of earlier
+    versions is removed, so students are never offered it.
     """
-    config = Path(prefix) / "etc" / "ipython" / "course_kernel_config.py"
-    config.parent.mkdir(parents=True, exist_ok=True)
-    config.write_text(KERNEL_CONFIG)
-    kernels = Path(prefix) / "share" / "jupyter" / "kernels"
-    python3 = {
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (ipykernel)",
-        "language": "python",
-        "env": {"TF_CPP_MIN_LOG_LEVEL": "2"},
-        "metadata": {"debugger": True},
-    }
-    python3["argv"].append(f"--config={config}")
-    (kernels / "python3").mkdir(parents=True, exist_ok=True)
-    (kernels / "python3" / "kernel.json").write_text(json.dumps(python3, indent=1))
-    obsolete = kernels / "course-grading"  # the grading kernel of earlier versions; students must not see it
+    from graders.student import lab
+
+    written = lab.install(prefix)
+    obsolete = Path(prefix) / "share" / "jupyter" / "kernels" / "course-grading"
     if obsolete.is_dir():
         shutil.rmtree(obsolete)
-    return kernels
+    return written
 
 
 # --------------------------------------------------------------------------- release
@@ -439,7 +423,7 @@ def main(argv=None):
         grades(course_root=root)
         return 0
     if args.command == "install-kernel":
-        print(f"kernels installed in {install_kernel()}")
+        print(f"{len(install_kernel())} kernel and Jupyter config files written")
         return 0
     return 2
 
