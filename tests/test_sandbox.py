@@ -52,14 +52,19 @@ def test_student_code_sees_only_the_kit_and_reaches_nothing(tmp_path):
 
 def test_the_output_cap_keeps_the_start_notes_once_and_spares_observations():
     mime = "application/x-observations"
-    cap = sandbox_runner.OutputCap(100, exempt_mime=mime)
+    cap = sandbox_runner.OutputCap(100, 1000, exempt_mime=mime)
     first = {"outputs": [{"output_type": "stream", "name": "stdout", "text": "a" * 500}]}
     second = {"outputs": [{"output_type": "stream", "name": "stdout", "text": "b" * 10},
                           {"output_type": "display_data", "data": {mime: {"x": 1}}, "metadata": {}}]}
-    assert cap.apply(first) is True and cap.apply(second) is False
+    assert cap.apply(first) == ["text"] and cap.apply(second) == []
     assert first["outputs"][0]["text"].startswith("a") and len(first["outputs"][0]["text"]) < 100
     assert "output cut" in first["outputs"][-1]["text"]
     assert second["outputs"] == [{"output_type": "display_data", "data": {mime: {"x": 1}}, "metadata": {}}]
+    figure = {"output_type": "display_data", "data": {"image/png": "A" * 500}, "metadata": {}}
+    third = {"outputs": [dict(figure), dict(figure), {"output_type": "stream", "name": "stdout", "text": "c"}]}
+    assert cap.apply(third) == ["media"]  # media have their own budget: one figure fits, the second does not
+    assert third["outputs"][0] == figure and "1,000 bytes of media" in third["outputs"][1]["text"]
+    assert len(third["outputs"]) == 2  # text stays cut
 
 
 def test_limits_come_from_the_environment(monkeypatch):

@@ -210,7 +210,8 @@ def judge_result(assignment, result, records_by_suite):
                      f"cells; they were ignored")
     for event in result.get("events", []):
         if event.get("event") == "output_capped":
-            notes.append(f"output cut at {event['limit']:,} bytes (from cell {event['cell']} on)")
+            notes.append(f"{event.get('kind', 'text')} output cut at {event['limit']:,} bytes "
+                         f"(from cell {event['cell']} on)")
         elif event.get("event") == "process_limit_hit":
             notes.append(f"the notebook hit the process limit ({event['limit']})")
     verdicts = judge.judge_notebook(assignment, nb, records_by_suite)

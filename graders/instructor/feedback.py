@@ -7,18 +7,17 @@ which never shows hidden expected values):
 
 - SummaryFirst puts a Markdown cell at the top: the score, "N of M graded
   cells pass", and the first line of each failing check's message;
-- CapOutputs keeps at most `max_bytes` of outputs in the feedback, with a note
-  where it cut (the autograded notebook is already capped by the sandbox;
-  this bounds feedback made from anything else).
+- CapOutputs keeps at most 1 MB of text and 16 MB of media in the feedback,
+  with a note where it cut (the autograded notebook is already capped by the
+  sandbox; this bounds feedback made from anything else).
 """
-
-import json
 
 import nbformat
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets import Integer
 
-OUTPUT_NOTE = "[feedback output cut at {limit:,} bytes]\n"
+from graders.instructor.sandbox_runner import OutputCap
+
 MESSAGE_CHARS = 400  # of a failing check's message in the summary; the whole message is at its cell
 
 
@@ -55,24 +54,18 @@ class SummaryFirst(NbGraderPreprocessor):
 
 
 class CapOutputs(NbGraderPreprocessor):
-    """Keep at most max_bytes (JSON size) of outputs over the notebook; later ones are dropped with a note."""
+    """Keep at most max_bytes of text and max_media_bytes of media outputs; later ones dropped with a note.
 
-    max_bytes = Integer(1_000_000, help="bytes of outputs kept in one feedback notebook").tag(config=True)
+    The same cap as the sandbox's (sandbox_runner.OutputCap), applied again to what the feedback shows.
+    """
+
+    max_bytes = Integer(1_000_000, help="bytes of text outputs kept in one feedback notebook").tag(config=True)
+    max_media_bytes = Integer(16_000_000, help="bytes of figures, audio, HTML kept").tag(config=True)
 
     def preprocess(self, nb, resources):
-        used, cut = 0, False
+        cap = OutputCap(self.max_bytes, self.max_media_bytes)
         for cell in nb.cells:
-            if cell.cell_type != "code":
-                continue
-            kept = []
-            for output in cell.outputs:
-                size = len(json.dumps(output))
-                if not cut and used + size <= self.max_bytes:
-                    used += size
-                    kept.append(output)
-                elif not cut:
-                    cut = True
-                    kept.append(nbformat.v4.new_output("stream", name="stdout",
-                                                       text=OUTPUT_NOTE.format(limit=self.max_bytes)))
-            cell.outputs = kept
+            if cell.cell_type == "code":
+                cap.apply(cell)
+                cell.outputs = [nbformat.from_dict(o) for o in cell.outputs]
         return nb, resources

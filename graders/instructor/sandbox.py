@@ -73,7 +73,8 @@ class Limits:
     cpu_s: int = 1800             # CPU seconds per process
     wall_s: int = 900             # the whole notebook, start to end
     cell_timeout_s: int = 120     # one cell (quick mode keeps every cell far below)
-    output_bytes: int = 1_000_000  # outputs kept per notebook; the rest is replaced by a note
+    output_bytes: int = 1_000_000  # printed text kept per notebook; the rest is replaced by a note
+    media_bytes: int = 16_000_000  # figures, audio, HTML kept per notebook (03's audio players take a few MB)
     file_mb: int = 256            # largest file any process may write
     tmp_mb: int = 1024            # size of the working folder and of /tmp (each a tmpfs)
 
@@ -272,7 +273,7 @@ def _limits_in_force(limits, cgroup, isolate):
                        else "processes: not limited (running as root without cgroups)"))
     found = [memory, processes, f"CPU {limits.cpu_s} s per process (rlimit)",
              f"wall time {limits.wall_s} s per notebook", f"{limits.cell_timeout_s} s per cell",
-             f"output {limits.output_bytes:,} bytes per notebook", f"files of at most {limits.file_mb} MiB (rlimit)"]
+             f"output {limits.output_bytes:,} bytes of text and {limits.media_bytes:,} of media per notebook", f"files of at most {limits.file_mb} MiB (rlimit)"]
     if isolate:
         found += [f"working folder and /tmp: {limits.tmp_mb} MiB each (tmpfs)",
                   "network: loopback only (network namespace)", "own PID namespace: all processes killed at the end",
@@ -341,7 +342,8 @@ def _plain_command(notebook_path, result_fd, limits):
 def _runner_args(result_fd, limits):
     from graders.assignment import OBSERVATION_MIME
 
-    return [str(result_fd), str(limits.cell_timeout_s), str(limits.output_bytes), OBSERVATION_MIME]
+    return [str(result_fd), str(limits.cell_timeout_s), str(limits.output_bytes), str(limits.media_bytes),
+            OBSERVATION_MIME]
 
 
 def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
@@ -437,7 +439,7 @@ def _read_result(result, handle, limits):
     if size == 0:
         result.cause = result.cause or "the sandbox produced no result (its runner was killed before it finished)"
         return
-    if size > limits.output_bytes + RESULT_MARGIN_BYTES:
+    if size > limits.output_bytes + limits.media_bytes + RESULT_MARGIN_BYTES:
         result.cause = f"the sandbox's result is {size:,} bytes, more than any capped notebook can be"
         return
     handle.seek(0)

@@ -2,7 +2,7 @@
 
 This file is the only course code that runs inside the sandbox besides the
 student kit (helpers/, public graders/, datasets/). It is started as
-``python -I sandbox_runner.py NOTEBOOK RESULT_FD CELL_TIMEOUT_S OUTPUT_BYTES OBSERVATION_MIME`` in a fresh private working folder and:
+``python -I sandbox_runner.py NOTEBOOK RESULT_FD CELL_TIMEOUT_S OUTPUT_BYTES MEDIA_BYTES OBSERVATION_MIME`` in a fresh private working folder and:
 
 1. writes a kernel spec of its own (``python -I -m ipykernel_launcher`` with
    ``--ignore-cwd``: nothing in the working folder can shadow a module), with
@@ -10,7 +10,7 @@ student kit (helpers/, public graders/, datasets/). It is started as
 2. executes the cells one by one with nbclient, keeping going after an error
    in a cell (as nbgrader does), and stops at a dead kernel or a cell timeout,
    naming the cell;
-3. caps the outputs (bytes per notebook), replacing what was cut with a note
+3. caps the outputs (bytes of text and of media per notebook), replacing what was cut with a note
    (the test cells' observations, read only by the judge, are not capped);
 4. writes one JSON document -- the executed notebook and the events -- to a
    file descriptor the kernel never inherits. The process is made
@@ -28,7 +28,7 @@ import time
 
 RESULT_VERSION = 1
 KERNEL_NAME = "course-grading"
-OUTPUT_NOTE = "[output cut: this notebook printed more than {limit:,} bytes; the rest was dropped]\n"
+OUTPUT_NOTE = "[output cut: more than {limit:,} bytes of {kind} output in this notebook; the rest was dropped]\n"
 _PR_SET_DUMPABLE = 4  # prctl option, <linux/prctl.h>
 
 
@@ -60,44 +60,56 @@ def _output_size(output):
 
 
 class OutputCap:
-    """Keeps at most `limit` bytes (JSON size) of outputs over a whole notebook, cell after cell.
+    """Keeps at most `limit` bytes (JSON size) of text outputs and `media_limit` of the others, per notebook.
 
-    A stream that crosses the limit keeps its first part; one note says where
-    the cut happened; every later output is dropped.
+    Text is what a notebook prints (streams, errors); media are figures,
+    audio and HTML, which an honest notebook (03's audio players) can fill
+    with a few MB. Each kind has its own budget, so a text flood never hides
+    the figures and the other way round. A stream that crosses its limit keeps
+    its first part; one note says where each kind was cut; later outputs of
+    that kind are dropped. Observations (exempt_mime) go to the judge, never
+    to a reader, and are not capped.
     """
 
-    def __init__(self, limit, exempt_mime=None):
-        self.limit, self.used, self.cut = limit, 0, False
+    def __init__(self, limit, media_limit, exempt_mime=None):
+        self.limits = {"text": limit, "media": media_limit}
+        self.used = {"text": 0, "media": 0}
+        self.cut = {"text": False, "media": False}
         self.exempt_mime = exempt_mime
 
     def _exempt(self, output):
-        # the test cells' observations go to the judge, never to a reader: they are not capped here
         return self.exempt_mime is not None and self.exempt_mime in (output.get("data") or {})
 
+    @staticmethod
+    def kind(output):
+        return "text" if output.get("output_type") in ("stream", "error") else "media"
+
     def apply(self, cell):
-        """Cap the outputs of a cell that just ran; return True when this cell was cut."""
-        kept, cut_here = [], False
+        """Cap the outputs of a cell that just ran; return the kinds ("text", "media") first cut in this cell."""
+        kept, cut_here = [], []
         for output in cell.get("outputs", []):
             if self._exempt(output):
                 kept.append(output)
                 continue
-            size = _output_size(output)
-            if not self.cut and self.used + size <= self.limit:
-                self.used += size
+            kind, size = self.kind(output), _output_size(output)
+            if not self.cut[kind] and self.used[kind] + size <= self.limits[kind]:
+                self.used[kind] += size
                 kept.append(output)
                 continue
-            if not self.cut:
-                room = self.limit - self.used
+            if not self.cut[kind]:
+                room = self.limits[kind] - self.used[kind]
                 if output.get("output_type") == "stream" and room > 0:
                     output["text"] = output["text"][: room // 2]  # JSON escaping at most doubles a character
                     kept.append(output)
-                kept.append({"output_type": "stream", "name": "stdout", "text": OUTPUT_NOTE.format(limit=self.limit)})
-                self.cut = cut_here = True
+                kept.append({"output_type": "stream", "name": "stdout",
+                             "text": OUTPUT_NOTE.format(limit=self.limits[kind], kind=kind)})
+                self.cut[kind] = True
+                cut_here.append(kind)
         cell["outputs"] = kept
         return cut_here
 
 
-def execute(nb, cell_timeout, output_limit, exempt_mime=None):
+def execute(nb, cell_timeout, output_limit, media_limit, exempt_mime=None):
     """Execute `nb` (nbformat) in place; return the list of events (dicts)."""
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -105,7 +117,7 @@ def execute(nb, cell_timeout, output_limit, exempt_mime=None):
     events = []
     client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=cell_timeout, allow_errors=True,
                             interrupt_on_timeout=False, resources={"metadata": {"path": os.getcwd()}})
-    started, cap = time.monotonic(), OutputCap(output_limit, exempt_mime)
+    started, cap = time.monotonic(), OutputCap(output_limit, media_limit, exempt_mime)
     try:
         with client.setup_kernel():
             events.append({"event": "kernel_started", "seconds": round(time.monotonic() - started, 3)})
@@ -122,8 +134,8 @@ def execute(nb, cell_timeout, output_limit, exempt_mime=None):
                     cap.apply(cell)
                     events.append({"event": "kernel_died", "cell": index})
                     break
-                if cap.apply(cell):
-                    events.append({"event": "output_capped", "cell": index, "limit": output_limit})
+                for kind in cap.apply(cell):
+                    events.append({"event": "output_capped", "cell": index, "kind": kind, "limit": cap.limits[kind]})
     except DeadKernelError:
         events.append({"event": "kernel_died", "cell": None})
     except Exception as err:  # the kernel could not start, or nbclient failed: say so, in one line
@@ -134,7 +146,7 @@ def execute(nb, cell_timeout, output_limit, exempt_mime=None):
 
 def main(argv):
     notebook_path, result_fd = argv[1], int(argv[2])
-    cell_timeout, output_limit, exempt_mime = int(argv[3]), int(argv[4]), argv[5]
+    cell_timeout, output_limit, media_limit, exempt_mime = int(argv[3]), int(argv[4]), int(argv[5]), argv[6]
     _not_dumpable()
     os.set_inheritable(result_fd, False)  # the kernel and its children never get it
     result = os.fdopen(result_fd, "w")
@@ -152,7 +164,7 @@ def main(argv):
         events = [{"event": "runner_error", "error": f"unreadable notebook: {err}"}]
         json.dump({"version": RESULT_VERSION, "notebook": None, "events": events}, result)
         return 0
-    events = execute(nb, cell_timeout, output_limit, exempt_mime)
+    events = execute(nb, cell_timeout, output_limit, media_limit, exempt_mime)
     json.dump({"version": RESULT_VERSION, "notebook": nb, "events": events}, result)
     result.close()
     return 0
