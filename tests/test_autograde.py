@@ -37,6 +37,7 @@ pytestmark = [pytest.mark.slow,
                                  reason=f"no sandbox here: {sandbox.isolation_problem()}")]
 
 A = ASSIGNMENTS[0]
+CGROUPS = sandbox.Cgroup.available()
 # tight enough to hit quickly, loose enough for an honest 01 (numpy only: ~300 MB, ~30 threads, cells < 2 s)
 LIMITS = sandbox.Limits(memory_gb=2, processes=96, cell_timeout_s=20, wall_s=300, tmp_mb=256)
 SLEEP_MARKER = 987654  # seconds; the argv of the processes a hostile submission leaves behind
@@ -303,11 +304,12 @@ HOSTILE_VERDICTS = {
     "h_fake_observations": ("graded", "tampering detected"),
     "h_network": ("graded", None),
     "h_orphans": ("graded", None),
-    "h_many_processes": ("graded", "process limit"),
+    # without cgroups (not root) the limits are rlimits: the attacks still earn 0, but are not named as such
+    "h_many_processes": ("graded", "process limit" if CGROUPS else None),
     "h_output_flood": ("graded", "output cut at 1,000,000 bytes"),
     "h_shadow_graders": ("graded", None),
     "h_kill_parent": ("not graded", "no result"),
-    "h_memory": ("not graded", "memory limit (2 GiB) was reached"),
+    "h_memory": ("not graded", "memory limit (2 GiB) was reached") if CGROUPS else ("graded", None),
     "h_endless": ("not graded", "ran past the per-cell timeout of 20 s"),
     "h_invalid_json": ("not graded", "invalid notebook"),
     "h_empty_file": ("not graded", "is empty"),
@@ -359,12 +361,13 @@ def test_feedback_of_a_hostile_submission_holds_no_secret_and_is_capped(hostile_
 def test_reports_name_the_limits_in_force(hostile_class, course):
     row = hostile_class["report"]["alice"]
     limits = " ".join(row["limits"])
-    assert "network namespace" in limits and "2 GiB" in limits
+    assert "network namespace" in limits and ("2 GiB" in limits if CGROUPS else "rlimit" in limits)
     import csv
 
     with open(course / "reports" / "autograde.csv") as f:
         rows = {r["student"]: r for r in csv.DictReader(f)}
-    assert rows["h_memory"]["status"] == "not graded" and "memory limit" in rows["h_memory"]["cause"]
+    if CGROUPS:
+        assert rows["h_memory"]["status"] == "not graded" and "memory limit" in rows["h_memory"]["cause"]
 
 
 # --------------------------------------------------------------------------- Dask, resume

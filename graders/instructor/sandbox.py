@@ -178,10 +178,15 @@ class Cgroup:
             swap.write_text(memory_bytes)
         (pids_folder / "pids.max").write_text(str(limits.processes))
 
+    @staticmethod
+    def available():
+        """True where this process may create cgroup-v1 memory and pids groups (root on most Linux machines)."""
+        controllers = [CGROUP_V1 / c for c in ("memory", "pids")]
+        return all((c / "cgroup.procs").exists() and os.access(c, os.W_OK) for c in controllers)
+
     @classmethod
     def create(cls, limits):
-        controllers = [CGROUP_V1 / c for c in ("memory", "pids")]
-        if not all((c / "cgroup.procs").exists() and os.access(c, os.W_OK) for c in controllers):
+        if not cls.available():
             return None
         try:
             return cls(uuid.uuid4().hex[:12], limits)
@@ -315,12 +320,13 @@ def sandbox_command(kit_dir, repo_root, limits, result_fd, notebook_file):
             env[key] = os.environ[key]
     tmpfs = str(limits.tmp_mb * MIB)
     cmd = [bwrap_path()] + _namespace_flags()[1:] + ["--hostname", "grading"]
+    # /tmp first: a checkout or environment below /tmp (a CI clone) is then mounted on top of it, not hidden
+    cmd += ["--perms", "1777", "--size", tmpfs, "--tmpfs", "/tmp"]
     cmd += _ro_binds(kit_dir, venv, base_prefix, repo_root)
     cmd += ["--proc", "/proc", "--dev", "/dev",
             "--perms", "0755", "--dir", SANDBOX_ROOT,
             "--ro-bind", str(RUNNER), RUNNER_PATH,
             "--ro-bind", str(notebook_file), NOTEBOOK_PATH,
-            "--perms", "1777", "--size", tmpfs, "--tmpfs", "/tmp",
             "--perms", "0777", "--size", tmpfs, "--tmpfs", WORK_DIR,
             "--perms", "0777", "--size", tmpfs, "--tmpfs", home,
             "--chdir", WORK_DIR, "--clearenv"]
