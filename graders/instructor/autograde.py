@@ -486,9 +486,16 @@ def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, schedul
 
 
 def _not_graded(course_root, student, assignment, cause, limits=()):
+    """Record a submission that cannot be scored: no autograded folder, the student listed (not graded) in exports."""
+    from nbgrader.api import Gradebook
+
+    from graders.instructor import pipeline
+
     done = Path(course_root) / "autograded" / student / assignment
     if done.is_dir():
         shutil.rmtree(done)  # no score without a verdict; the submission itself stays for a regrade
+    with Gradebook(pipeline.course_config(course_root).CourseDirectory.db_url) as gradebook:
+        gradebook.update_or_create_student(student)
     return Outcome(student, assignment, "not graded", cause=cause, limits=list(limits))
 
 
