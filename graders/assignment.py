@@ -23,11 +23,11 @@ hidden expected outputs come from the reference solution, which students never
 receive, so forging them takes a correct implementation. For an oracle- or
 behaviour-graded function (Keras models, samplers, loops) the expected
 observations follow from public code and libraries the student also has; there
-a forged observation is stopped by what surrounds the kernel (a sandbox and
-tamper checks), not by the judge. Until that sandbox exists the grading kernel
-runs with the instructor's file permissions; the pipeline reads the records and
-imports the graders before any kernel starts, so a notebook that edits them
-changes nothing for itself or later students.
+a forged observation is stopped by what surrounds the kernel, not by the judge:
+the grading kernel runs in a sandbox that shows it no instructor file
+(graders/instructor/sandbox.py), and a submission whose cells name the grading
+machinery scores 0 (graders/instructor/autograde.py). Code that hides those
+names from a text search is not caught.
 
 A graded function is either *record-based* (expected outputs recorded from the
 reference solution by `make references`) or *oracle-based* (`expect(case)`
