@@ -127,3 +127,13 @@ def top2_margin(scores, axis=-1):
     scores = np.sort(np.asarray(scores, dtype=float), axis=axis)
     gaps = np.take(scores, -1, axis=axis) - np.take(scores, -2, axis=axis)
     return float(np.min(gaps))
+
+
+def bernstein_tolerance(n, p, z):
+    """Half-width u of the band around n p that a count of n Bernoulli(p) draws leaves with probability < 2 e^(-z^2/2).
+
+    Bernstein's inequality, P(|X - n p| >= u) <= 2 exp(-u^2 / (2 (n p (1 - p) + u / 3))), solved for u
+    with u^2 / (2 (n p (1 - p) + u / 3)) = z^2 / 2. n : count(s); p : probability (array-like).
+    """
+    p = np.asarray(p, dtype=float)
+    return z ** 2 / 6 + np.sqrt(z ** 4 / 36 + z ** 2 * n * p * (1 - p))

@@ -25,7 +25,7 @@ import copy
 import numpy as np
 
 from graders.assignment import Assignment
-from graders.compare import top2_margin
+from graders.compare import bernstein_tolerance, top2_margin
 from graders.messages import CheckFailure, fail, fmt_number, type_name
 from graders.probe import Observation, call_student, changed_inputs, check_callable, guarded
 from graders.spec import Case, FunctionSpec, Output, Property
@@ -258,8 +258,7 @@ def _check_first_two(leaves, case):
     p = first_two_probabilities(case.args[0], case.kwargs.get("max_length", MAX_NAME_LENGTH))
     f = leaves["first_two"] / n
     for got, want, where in ((f.sum(axis=1), p.sum(axis=1), "first characters"), (f, p, None)):
-        z = FREQUENCY_Z
-        tolerance = (z ** 2 / 6 + np.sqrt(z ** 4 / 36 + z ** 2 * n * want * (1 - want))) / n  # Bernstein, above
+        tolerance = bernstein_tolerance(n, want, FREQUENCY_Z) / n  # on the frequencies, above
         excess = np.abs(got - want) - tolerance
         if np.max(excess) <= 0:
             continue

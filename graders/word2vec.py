@@ -27,6 +27,7 @@ import copy
 import numpy as np
 
 from graders.assignment import Assignment
+from graders import compare
 from graders.behaviour import expected_facts, fact_leaves
 from graders.messages import fail, fmt_number, type_name
 from graders.probe import Observation, call_student, changed_inputs, check_callable, guarded
@@ -54,8 +55,7 @@ FREQUENCY_Z = 6.0
 
 def bernstein_tolerance(n, p, z=FREQUENCY_Z):
     """Half-width u of the Bernstein band around n p for a count of n events of probability p (above)."""
-    p = np.asarray(p, dtype=float)
-    return z ** 2 / 6 + np.sqrt(z ** 4 / 36 + z ** 2 * n * p * (1 - p))
+    return compare.bernstein_tolerance(n, p, z)
 
 
 def _index_array(result, func_name, case, vocab_size, what, hint):

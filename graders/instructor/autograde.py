@@ -452,8 +452,8 @@ def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, schedul
 
     payloads = {}
     for student, assignment in submissions:
-        if not force and read_state(course_root, student, assignment) is not None:
-            kept = read_state(course_root, student, assignment)
+        kept = None if force else read_state(course_root, student, assignment)
+        if kept is not None:
             kept.status = "kept"
             outcomes[(student, assignment)] = kept
             continue
