@@ -22,5 +22,5 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 c.ClearSolutions.enforce_metadata = True
 
 c.Execute.timeout = CELL_TIMEOUT_S
-# TensorFlow's C++ log lines would leak into cell outputs without this flag (see DESIGN.md)
+# TensorFlow's C++ log lines would leak into cell outputs without this flag (docs/design.md, "Known traps")
 c.Execute.extra_arguments = ["--IPKernelApp.capture_fd_output=False"]

@@ -1,7 +1,7 @@
 """Quick mode vs full mode: one switch for how much data and training a notebook uses.
 
 Full mode (the default) is what students run: real data, enough training to
-reach the quality targets in DESIGN.md. Quick mode shrinks data and epochs so a
+reach the quality targets (docs/design.md). Quick mode shrinks data and epochs so a
 whole notebook runs in about a minute; validation, autograding and CI use it.
 
 Turn quick mode on by setting the environment variable ``COURSE_QUICK=1``

@@ -9,7 +9,7 @@ from conftest import reference_namespace
 
 
 def test_01_reference_backward_passes_agree_with_finite_differences():
-    """Every analytic gradient of the reference is within 1e-7 of the numerical one (DESIGN.md target)."""
+    """Every analytic gradient of the reference is within 1e-7 of the numerical one (01's target in BENCH_METRICS)."""
     ns = reference_namespace("01_rnn_step_by_step")
     import graders.rnn_step_by_step as g
 

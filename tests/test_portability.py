@@ -1,4 +1,4 @@
-"""Records and verdicts do not depend on the CPU kernels OpenBLAS and oneDNN pick (DESIGN.md, known traps).
+"""Records and verdicts do not depend on the CPU kernels OpenBLAS and oneDNN pick (docs/design.md, "Known traps").
 
 Each setting runs graders.instructor.portability in a fresh process, because
 the variables take effect only before numpy and TensorFlow start.

@@ -28,8 +28,8 @@ BENCH_DIR = solutions.REPO_ROOT / "bench"
 SAMPLE_INTERVAL_S = 0.2
 NOTEBOOK_TIMEOUT_S = 1800  # per cell; full mode may train for minutes in one cell
 METRICS_MARKER = "BENCH_METRICS="
-QUICK_BUDGET_S = 90  # DESIGN.md: each notebook in quick mode
-FULL_BUDGET_S = 15 * 60  # DESIGN.md: each notebook in full mode
+QUICK_BUDGET_S = 90  # docs/design.md, "Performance budget": each notebook in quick mode
+FULL_BUDGET_S = 15 * 60  # docs/design.md, "Performance budget": each notebook in full mode
 
 
 def metrics_of(assignment):

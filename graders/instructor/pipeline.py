@@ -124,7 +124,7 @@ def release(assignments=(), course_root=REPO_ROOT):
             print(result.get("error") or result.get("log"))
             ok = False
     build_kit(Path(course_root) / "release" / KIT_DIR_NAME)
-    from graders.instructor import course_kit, exchange  # the student package and the class exchange (issue 8)
+    from graders.instructor import course_kit, exchange  # the student package and the class exchange
 
     course_kit.add_student_files(Path(course_root) / "release", KIT_DIR_NAME)
     return exchange.publish(assignments, course_root) and ok

@@ -1,7 +1,7 @@
 """The notebook kernel of the student's JupyterLab: an IPython kernel with TensorFlow's start-up noise filtered.
 
 The kernel runs with ``--IPKernelApp.capture_fd_output=False`` (so C++ log
-lines never reach cell outputs, see DESIGN.md), which sends them to the
+lines never reach cell outputs, see docs/design.md, "Known traps"), which sends them to the
 terminal that started JupyterLab instead. ``TF_CPP_MIN_LOG_LEVEL=2`` silences
 most of them, but TensorFlow's CUDA probing logs a few lines before its
 logging is set up, where that variable has no effect ("All log messages

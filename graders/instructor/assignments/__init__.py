@@ -10,7 +10,7 @@ Each module here (named like the notebook: rnn_step_by_step.py) declares
 - CLASS_BUG: (function, variant) -- the bug the class test submits, in a
   function no other graded function calls, so exactly its points are lost;
 - BENCH_METRICS: [Metric] -- the quality numbers `make bench` reads from the
-  notebook, beside their DESIGN.md targets.
+  notebook, beside their targets (docs/design.md, "Performance budget").
 
 Points and grade ids come from the notebook's nbgrader metadata, the graded
 functions from the public graders module's GRADER: nothing is typed twice,
@@ -38,10 +38,10 @@ class Mutant:
 
 @dataclass(frozen=True)
 class Metric:
-    """A quality number read from a notebook variable, with its DESIGN.md target.
+    """A quality number read from a notebook variable, with its target (docs/design.md, "Performance budget").
 
     expression : evaluated in the notebook's namespace after it ran
-    target : as DESIGN.md states it
+    target : the target as text, shown by `make bench` beside the value
     meets : callable(value, values by label) -> bool
     """
 

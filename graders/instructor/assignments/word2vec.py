@@ -2,7 +2,7 @@
 
 from graders.instructor.assignments import Metric, Mutant
 
-FULL_TRAINING_BUDGET_S = 300  # DESIGN.md / issue 9: at most 5 minutes of training on 2 cores in full mode
+FULL_TRAINING_BUDGET_S = 300  # 06's full-mode target (docs/design.md): at most 5 minutes of training on 2 cores
 MIN_NEIGHBOUR_SANITY = 0.75  # at least 6 of the 8 probe words have a related word among their 10 neighbours
 
 MUTANTS = {
