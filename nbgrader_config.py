@@ -7,8 +7,9 @@ gradebook.db -- sits beside this file and is git-ignored.
 
 import os
 
+from helpers.budget import CELL_TIMEOUT_S
+
 COURSE_ROOT = os.path.dirname(os.path.abspath(__file__))
-CELL_TIMEOUT_S = 120  # per cell; quick mode keeps every cell far below this (nbgrader's default is 30)
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it reads this file
 

@@ -6,11 +6,18 @@ whole notebook runs in about a minute; validation, autograding and CI use it.
 
 Turn quick mode on by setting the environment variable ``COURSE_QUICK=1``
 before starting Jupyter or nbgrader (the Makefile does this for you).
+
+This module is the one place that names the variable (QUICK_ENV_VAR) and the
+time one cell may run while validating or grading (CELL_TIMEOUT_S); everything
+else imports them from here.
 """
 
 import os
 
 QUICK_ENV_VAR = "COURSE_QUICK"
+# seconds per cell in nbgrader, the student's Validate and the grading sandbox: nbgrader's default (30 s) is too
+# short for a Keras cell on a loaded machine, and quick mode keeps every cell far below this
+CELL_TIMEOUT_S = 120
 _TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 _FALSE_WORDS = frozenset({"", "0", "false", "no", "off"})
 

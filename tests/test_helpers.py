@@ -69,7 +69,7 @@ def test_quick_mode_switch(monkeypatch, value, quick):
 
 def test_quick_mode_rejects_typos(monkeypatch):
     monkeypatch.setenv(budget.QUICK_ENV_VAR, "ture")
-    with pytest.raises(ValueError, match="COURSE_QUICK"):
+    with pytest.raises(ValueError, match=budget.QUICK_ENV_VAR):
         budget.is_quick()
 
 

@@ -43,6 +43,8 @@ import uuid
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from helpers import budget
+
 RUNNER = Path(__file__).resolve().with_name("sandbox_runner.py")
 SANDBOX_ROOT = "/sandbox"
 WORK_DIR = f"{SANDBOX_ROOT}/work"
@@ -72,7 +74,7 @@ class Limits:
     processes: int = 512          # processes and threads (cgroup pids counts threads); TF starts dozens
     cpu_s: int = 1800             # CPU seconds per process
     wall_s: int = 900             # the whole notebook, start to end
-    cell_timeout_s: int = 120     # one cell (quick mode keeps every cell far below)
+    cell_timeout_s: int = budget.CELL_TIMEOUT_S  # one cell (quick mode keeps every cell far below)
     output_bytes: int = 1_000_000  # printed text kept per notebook; the rest is replaced by a note
     media_bytes: int = 16_000_000  # figures, audio, HTML kept per notebook (03's audio players take a few MB)
     file_mb: int = 256            # largest file any process may write
@@ -314,7 +316,7 @@ def sandbox_command(kit_dir, repo_root, limits, result_fd, notebook_file):
     home = f"{SANDBOX_ROOT}/home"
     env = {"HOME": home, "PATH": f"{venv / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
            "MPLCONFIGDIR": f"{home}/.matplotlib", "JUPYTER_RUNTIME_DIR": f"{home}/.runtime",
-           "COURSE_GRADING_MODE": "probe", "COURSE_QUICK": "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
+           "COURSE_GRADING_MODE": "probe", budget.QUICK_ENV_VAR: "1", "TF_CPP_MIN_LOG_LEVEL": "2"}
     for key in ("OPENBLAS_CORETYPE", "ONEDNN_MAX_CPU_ISA"):  # what the portability checks vary
         if key in os.environ:
             env[key] = os.environ[key]
@@ -386,7 +388,7 @@ def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
             work.mkdir()
             inner = _plain_command(notebook_file, fd, limits)
             cwd = str(work)
-            env = {"HOME": str(scratch), "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", "COURSE_QUICK": "1",
+            env = {"HOME": str(scratch), "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", budget.QUICK_ENV_VAR: "1",
                    "COURSE_GRADING_MODE": "probe", "TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"}
         cmd = ["prlimit", *_prlimit_flags(limits, cgroup), "--", *inner]
         if cgroup is not None:  # join the group before anything else starts, so nothing escapes its limits

@@ -43,9 +43,9 @@ import sys
 from pathlib import Path
 
 from graders.student import workspace
+from helpers.budget import CELL_TIMEOUT_S
 
 COURSE_ID = "sequence-models"  # the same as nbgrader_config.py's (a test compares them)
-CELL_TIMEOUT_S = 120  # the same as nbgrader_config.py's: per cell, while validating
 EXCHANGE_ENV_VAR = "COURSE_EXCHANGE"
 NOTEBOOK_KERNEL = "python3"  # what every notebook's metadata names
 SERVER_CONFIG_NAME = "sequence_models_student.json"  # sorts after nbgrader.json, which enables all of nbgrader
