@@ -5,8 +5,8 @@
   ("### Exercise N — function (P points)") and the nbgrader metadata of its graded cells;
 - the per-cell timeout and the name of the quick-mode variable are defined once, in
   helpers/budget.py, and every other module that uses them imports them from there;
-- no file points outside the repository: not to a design note or style guide kept
-  elsewhere, not to a sibling folder, not to a tracker's issue number.
+- no file points outside the repository (not to a design note or style guide kept
+  elsewhere, a sibling folder or a tracker's issue number), and links between the docs reach their files.
 
 Cheap: it reads files and parses Python, it runs nothing.
 """
@@ -40,6 +40,7 @@ OUTSIDE_REFERENCES = re.compile("|".join([
     r"(?i:\bissues? #?" + r"\d+)",                   # a tracker's issue number
 ]))
 TIMEOUT_NAMES = ("CELL_TIMEOUT_S", "cell_timeout_s")
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
 
 
 # --------------------------------------------------------------------------- files of the repository
@@ -217,3 +218,16 @@ def test_no_file_points_outside_the_repository():
              for path, text in prose_files() for match in OUTSIDE_REFERENCES.finditer(text)]
     assert not found, ("these refer to something a user of the repository does not have; point at docs/ "
                        f"instead: {found}")
+
+
+def test_links_between_the_docs_reach_their_files():
+    pages = [README] + sorted((REPO_ROOT / "docs").glob("*.md"))
+    assert len(pages) > 1, "docs/ holds no page"
+    broken = []
+    for page in pages:
+        for target in MARKDOWN_LINK.findall(page.read_text(encoding="utf-8")):
+            if "://" in target or target.startswith(("#", "mailto:")):
+                continue
+            if not (page.parent / target.split("#", 1)[0]).exists():
+                broken.append(f"{page.relative_to(REPO_ROOT)} -> {target}")
+    assert not broken, f"links to files that do not exist: {broken}"
