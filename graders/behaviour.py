@@ -34,6 +34,7 @@ from graders.messages import MAX_ERROR_CHARS, CheckFailure, clean_error, fail, t
 from graders.spec import FLOAT32_ATOL
 
 PARAMETERS = "parameters"  # leaf path of a model's parameter count
+TRAINABLE, FROZEN = "trainable_parameters", "frozen_parameters"  # the same, split (count_leaf(split=True))
 _KERAS_PREAMBLE = re.compile(r"Exception encountered when calling \S*")
 _KERAS_ARGUMENTS = re.compile(r"(?:Call a|A)rguments received by")
 
@@ -93,19 +94,55 @@ def snapshot(args):
     return args
 
 
-def observe_call(func, spec, case, args, kwargs=None):
-    """Observation of func(*args, **kwargs) as `spec` describes the outputs, for args that cannot be deep-copied.
+def call_checked(func, spec, case, args, kwargs=None):
+    """(result, names of inputs changed in place) of func(*args, **kwargs): the probe's call, then its check
+    that the data among args (spec.inputs names them) was left alone.
 
-    args : built fresh by the caller (a model, a seeded generator, arrays); the
-           arrays among them are checked for changes in place (spec.inputs names them)
+    args : built fresh by the caller (arrays, a model, a seeded generator); objects
+           that cannot be deep-copied are passed as they are and not compared
     """
-    kwargs = {} if kwargs is None else kwargs
     pristine = snapshot(list(args))
-    result = probe.call_student(func, spec.name, case, list(args), kwargs)
-    changed = probe.changed_inputs(pristine, list(args), spec.inputs)
+    used = list(args)
+    result = probe.call_student(func, spec.name, case, used, dict(kwargs or {}))
+    return result, probe.changed_inputs(pristine, used, spec.inputs)
+
+
+def observe_call(func, spec, case, args, kwargs=None):
+    """Observation of func(*args, **kwargs) as `spec` describes the outputs (see call_checked)."""
+    result, changed = call_checked(func, spec, case, args, kwargs)
     named = probe.split_outputs(result, spec, case)
     observed = probe.guarded(spec.name, case, probe.flatten_outputs, named, spec, case)
     return probe.Observation(case.name, observed, changed)
+
+
+# --------------------------------------------------------------------------- random generators
+
+
+def generator_hint(draws):
+    """The hint for a function that ignores the generator it was given: `draws` says how to draw with it."""
+    return (f"the generator rng you were given was not used (or the same seed gave another result): {draws} with "
+            f"rng, never with np.random or a generator of your own")
+
+
+def generator_facts(rng, seed, first, again, same=None):
+    """{"rng_used", "repeatable"} facts of a function that must draw from the generator it is given.
+
+    rng : the generator passed in for the first call (seeded with `seed`)
+    first, again : the results of two calls, each with a fresh generator of that seed
+    same(first, again) -> bool : default, equal arrays of equal shape
+    """
+    state = rng.bit_generator.state
+    if same is None:
+        first, again = np.asarray(first), np.asarray(again)
+        repeatable = first.shape == again.shape and bool(np.array_equal(first, again))
+    else:
+        repeatable = bool(same(first, again))
+    return {"rng_used": state != np.random.default_rng(seed).bit_generator.state, "repeatable": repeatable}
+
+
+def expected_generator_facts(hint):
+    """expected_facts() of generator_facts: both True, both named by `hint`."""
+    return {"rng_used": (True, hint, ""), "repeatable": (True, hint, "")}
 
 
 def build_model(func, func_name, case, args, kwargs=None, n_inputs=None):
@@ -143,9 +180,16 @@ def run_model(model, inputs, func_name, case, training=False):
     return probe.guarded(func_name, case, to_numpy, out)
 
 
-def count_leaf(model):
-    """{PARAMETERS: int64 array ()}: the model's parameter count, compared exactly."""
-    return {PARAMETERS: np.asarray(int(model.count_params()), dtype=np.int64)}
+def _weight_count(weights):
+    return np.asarray(sum(int(np.prod(w.shape)) for w in weights), dtype=np.int64)
+
+
+def count_leaf(layer, split=False):
+    """The parameter count of a model or layer as leaves compared exactly: {PARAMETERS: int64 ()}, or with
+    split=True {TRAINABLE: ..., FROZEN: ...} (public Keras API: trainable_weights, non_trainable_weights)."""
+    if split:
+        return {TRAINABLE: _weight_count(layer.trainable_weights), FROZEN: _weight_count(layer.non_trainable_weights)}
+    return {PARAMETERS: np.asarray(int(layer.count_params()), dtype=np.int64)}
 
 
 # --------------------------------------------------------------------------- parameter counts by formula
@@ -201,10 +245,10 @@ def parameter_bugs(parts, per_step=0, extra=None):
     return {hint: {PARAMETERS: np.asarray(n, dtype=np.int64)} for hint, n in counts.items() if n != total}
 
 
-def count_mistakes(formula, arguments, mistakes, known=()):
-    """{hint: {PARAMETERS: count}} of the parameter counts that known mistakes amount to, by formula.
+def count_mistakes(formula, arguments, mistakes, known=(), paths=(PARAMETERS,)):
+    """{hint: {path: count}} of the parameter counts that known mistakes amount to, by formula.
 
-    formula(**arguments) -> int: the right count
+    formula(**arguments) -> int, or a tuple of ints, one per path (e.g. trainable, frozen): the right count
     mistakes : ((hint, {argument: wrong value}), ...), e.g. ("n_a counts one direction", {"n_a": 2 * n_a})
     known : counts already explained by other hints (they keep theirs)
     A mistake whose count equals the right one, a known one or an earlier mistake's is left out.
@@ -215,9 +259,16 @@ def count_mistakes(formula, arguments, mistakes, known=()):
     for hint, change in mistakes:
         wrong = formula(**{**arguments, **change})
         if wrong not in taken:
-            bugs[hint] = {PARAMETERS: np.asarray(wrong, dtype=np.int64)}
+            counts = wrong if isinstance(wrong, tuple) else (wrong,)
+            bugs[hint] = {path: np.asarray(n, dtype=np.int64) for path, n in zip(paths, counts)}
             taken.add(wrong)
     return bugs
+
+
+def expected_counts(formula, arguments, paths=(PARAMETERS,)):
+    """{path: int64} of the right count formula(**arguments) (one int, or a tuple with one per path)."""
+    right = formula(**arguments)
+    return {path: np.asarray(n, dtype=np.int64) for path, n in zip(paths, right if isinstance(right, tuple) else (right,))}
 
 
 # --------------------------------------------------------------------------- behaviour facts
@@ -294,6 +345,88 @@ def differs(a, b, atol=FLOAT32_ATOL):
         return np.bool_(any(bool(differs(a[k], b[k], atol)) for k in a))
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.bool_(a.shape != b.shape or not np.allclose(a, b, atol=atol, rtol=0))
+
+
+# --------------------------------------------------------------------------- classifiers: measured behaviour
+
+# Two computations of the same float32 model (here: the inputs run again inside a larger batch, so other
+# kernels and another summation order) differ by a rounding or two of a probability (eps32 = 1.2e-7) or not
+# at all: that is the noise, measured in every case. An output counts as changed only when it moves by more
+# than NOISE_MARGIN times the noise (at least eps32): three orders of magnitude above it. With the injected
+# weights the references' real changes are 2e-2 or more and their "no change" below 1e-7: the tests of each
+# classifier assert a factor of 10 to spare on both sides of the threshold in every case.
+FLOAT32_EPS = float(np.finfo(np.float32).eps)
+NOISE_MARGIN = 1e3
+MAX_NOISE = 100 * FLOAT32_EPS  # more than this between two identical calls: the model is random at inference
+HINT_RANDOM_INFERENCE = ("the same inputs run twice with training=False get different outputs: Dropout must act "
+                         "in training only (never pass training=True inside the model)")
+HINT_DROPOUT_FIXED = "with dropout=0 training must not change the outputs: use the rate the caller passes as dropout"
+
+
+def softmax_hint(n_classes):
+    """The hint for outputs that are not probabilities; n_classes names the argument ("n_tags")."""
+    return f"the outputs are not probabilities: finish with Dense({n_classes}, activation='softmax')"
+
+
+def measure_classifier(model, func_name, case, X, variants, input_hint, check_output=None):
+    """Raw measurements of a Keras classifier of int inputs X (m, ...): its outputs, their noise and how they move.
+
+    variants : {name: (inputs, where)}: edited inputs (later words changed, padding moved), each compared with
+               X's outputs at `where` (an index, e.g. np.s_[:, 0]); inputs None: not measurable here. Inputs
+               of X's shape run in one batch with X (which gives the noise), others alone.
+    input_hint : shown when the model cannot be called on the inputs
+    check_output(y) : fails when X's outputs have the wrong shape, before anything else is measured
+    Returns {"y": outputs on X at inference, "noise", "threshold", "row_error": how far rows are from
+    probabilities, "training_change", name: the largest change of each variant (None: not measurable)}.
+    """
+
+    def run(inputs, training=None):  # None: Keras's default call, where a Dropout forced on shows
+        try:
+            out = model(inputs) if training is None else model(inputs, training=training)
+        except Exception as err:  # student models break in many ways: say how, and on which input
+            framework_failure(func_name, case, f"calling the model on inputs of shape {inputs.shape}", err, input_hint)
+        return probe.guarded(func_name, case, to_numpy, out).astype(float)
+
+    m = len(X)
+    y = run(X, training=False)
+    if check_output is not None:
+        check_output(y)
+    batched = [name for name, (inputs, _) in variants.items() if inputs is not None and inputs.shape == X.shape]
+    both = run(np.concatenate([X] + [variants[name][0] for name in batched]))
+    if both.shape[1:] != y.shape[1:]:
+        fail(func_name, case, f"the outputs of a batch have shape {both.shape[1:]} per example, "
+             f"{y.shape[1:]} when called with training=False", "hint:   the output shape must not depend on training")
+    noise = float(np.max(np.abs(both[:m] - y)))
+    r = {"y": y, "noise": noise, "threshold": NOISE_MARGIN * max(noise, FLOAT32_EPS),
+         "row_error": float(np.max(np.abs(y.sum(axis=-1) - 1) + np.maximum(-y, 0).sum(axis=-1))),
+         "training_change": float(np.max(np.abs(run(X, training=True) - y)))}
+    for name, (inputs, where) in variants.items():
+        if inputs is None:
+            r[name] = None
+            continue
+        out = both[m * (1 + batched.index(name)):][:m] if name in batched else run(inputs, training=False)
+        r[name] = float(np.max(np.abs(out[where] - y[where])))
+    return r
+
+
+def classifier_facts(r, moves=(), stays=()):
+    """Fact leaves of measure_classifier's result: reproducible, probabilities, training changes the outputs,
+    and for each (fact, variant) in `moves` that the variant moves the outputs, in `stays` that it does not."""
+    facts = {"outputs_are_reproducible": r["noise"] <= MAX_NOISE,
+             "outputs_are_probabilities": r["row_error"] <= FLOAT32_ATOL,  # a float32 softmax sums to 1 within ~1e-6
+             "training_changes_outputs": r["training_change"] > r["threshold"]}
+    facts |= {fact: None if r[name] is None else r[name] > r["threshold"] for fact, name in moves}
+    facts |= {fact: None if r[name] is None else r[name] <= r["threshold"] for fact, name in stays}
+    return fact_leaves(facts)
+
+
+def expected_classifier_facts(n_classes, dropout, dropout_hint, facts):
+    """(expected, {hint: leaves}) of classifier_facts (n_classes names the argument, "n_tags"): reproducible first (a random model explains any other
+    fact), then probabilities, `facts` {fact: (expected, hint if False, hint if True)}, then training."""
+    return expected_facts({"outputs_are_reproducible": (True, HINT_RANDOM_INFERENCE, ""),
+                           "outputs_are_probabilities": (True, softmax_hint(n_classes), ""),
+                           **facts,
+                           "training_changes_outputs": (dropout > 0, dropout_hint, HINT_DROPOUT_FIXED)})
 
 
 # --------------------------------------------------------------------------- spies

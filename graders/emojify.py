@@ -281,16 +281,6 @@ def _embedding_cases(suite, record):
     return cases
 
 
-def _weight_count(weights):
-    return np.asarray(sum(int(np.prod(w.shape)) for w in weights), dtype=np.int64)
-
-
-def _count_leaves(layer):
-    """Trainable and frozen parameter counts (public Keras API: trainable_weights, non_trainable_weights)."""
-    return {"trainable_parameters": _weight_count(layer.trainable_weights),
-            "frozen_parameters": _weight_count(layer.non_trainable_weights)}
-
-
 def _observe_embedding(func, case):
     keras = behaviour._keras()
     (E,), X = case.args, case.data["X"]
@@ -306,7 +296,7 @@ def _observe_embedding(func, case):
                                     f"{X.shape}", err, HINT_CALL)
     mask = None if mask is None else behaviour.to_numpy(mask)
     masks_padding = mask is not None and mask.shape == X.shape and bool(np.array_equal(mask, X != PAD_INDEX))
-    return Observation(case.name, {"lookup": lookup} | _count_leaves(layer)
+    return Observation(case.name, {"lookup": lookup} | behaviour.count_leaf(layer, split=True)
                        | behaviour.fact_leaves({"masks_padding": masks_padding}))
 
 
@@ -319,8 +309,8 @@ def _expect_embedding(case):
         matrix = np.zeros((rows, emb_dim), dtype=np.float32)
         matrix[offset:offset + vocab_size] = E
         n = np.int64(behaviour.embedding_params(rows, emb_dim))
-        return {"lookup": matrix[X], "trainable_parameters": n if trainable else np.int64(0),
-                "frozen_parameters": np.int64(0) if trainable else n}
+        return {"lookup": matrix[X], behaviour.TRAINABLE: n if trainable else np.int64(0),
+                behaviour.FROZEN: np.int64(0) if trainable else n}
 
     expected, bugs = behaviour.replay(oracle, ((HINT_ROWS, {"offset": 0}), (HINT_FROZEN, {"trainable": True})))
     facts, fact_bugs = behaviour.expected_facts({"masks_padding": (True, HINT_MASK, "")})
@@ -344,27 +334,22 @@ MODEL_SIZES = {  # every other key than m, seed is an argument of build_emojify_
 }
 HINT_LAST_STATE = ("one prediction per sentence: the last LSTM returns only its final state "
                    "(return_sequences=False)")
-HINT_SOFTMAX = "the outputs are not probabilities: finish with Dense(n_y, activation='softmax')"
-HINT_RANDOM_INFERENCE = ("the same sentences run twice with training=False get different outputs: Dropout must "
-                         "act in training only")
 HINT_DROPOUT_IGNORED = ("with dropout > 0 the outputs in training (training=True) must differ from inference: "
                         "add keras.layers.Dropout(dropout) after each LSTM")
-HINT_DROPOUT_FIXED = "with dropout=0 training must not change the outputs: use the rate the caller passes"
 HINT_ORDER = ("reversing the words of a sentence does not change the output: the model averages or pools "
               "instead of reading in order; stack two LSTMs")
-HINT_PADDING = ("moving the padding from the end to the start of a sentence changes the output: the embedding "
-                "must mask index 0 (mask_zero=True) so the LSTMs skip it")
-HINT_PRETRAINED = ("two words with the same GloVe vector give different outputs: the embedding must be "
-                   "pretrained_embedding_layer(E), the frozen GloVe vectors")
+HINT_PADDING = ("moving the padding from the end to the start of a sentence changes the output: every layer after "
+                "the embedding must skip index 0 (mask_zero=True in the embedding, and no layer between that drops "
+                "the mask, such as a pooling or a Lambda)")
+HINT_PRETRAINED = ("two words with the same GloVe vector give different outputs: the model must look words up in "
+                   "the frozen GloVe vectors of E (pretrained_embedding_layer(E)), not in vectors of its own")
 HINT_INPUT = "the model takes word indices of shape (m, max_len): keras.Input(shape=(max_len,), dtype='int32')"
 HINT_FORMULA = ("the parameter counts differ from the formula: frozen (E.shape[0] + FIRST_WORD_INDEX) * emb_dim; "
                 "trainable 4 (n_a (emb_dim + n_a) + n_a) + 4 (n_a (n_a + n_a) + n_a) + (n_a + 1) n_y")
-FLOAT32_EPS = float(np.finfo(np.float32).eps)
-NOISE_MARGIN = 1e3  # a change counts when it exceeds 1000 x the noise of two identical calls (see measure_model)
-MAX_NOISE = 100 * FLOAT32_EPS  # more than this between identical calls: the model is random at inference
 _WEIGHT_SEED = 4321  # weights injected into the trainable weights: the same on every machine
 _MODEL_WEIGHT_SCALE = 1.0  # N(0, 1): outputs far from uniform, so every behaviour shows clearly
 TWIN_ROWS = (0, 1)  # E[1] is set equal to E[0]: words of the same vector must give the same output
+COUNTS = (behaviour.TRAINABLE, behaviour.FROZEN)
 
 
 def emojify_parameter_counts(vocab_size, emb_dim, n_a, n_y, n_layers=2, directions=1, extra_rows=FIRST_WORD_INDEX,
@@ -398,94 +383,64 @@ def _model_cases(suite, record):
 
 
 def measure_model(model, case):
-    """Raw measurements of a built classifier on the case's sentences: noise, threshold and the changes tested."""
+    """behaviour.measure_classifier of a built classifier (trainable weights injected, the frozen embedding keeps
+    the case's vectors): the words of the first sentence reversed, padding moved first, a word by its twin."""
     X, lengths, n_y = case.data["X"], case.data["lengths"], case.kwargs["n_y"]
     m, max_len = X.shape
-
-    def run(words, training=None):
-        try:
-            out = model(words) if training is None else model(words, training=training)
-        except Exception as err:  # student models break in many ways: say how, and on which input
-            behaviour.framework_failure("build_emojify_model", case, f"calling the model on word indices of shape "
-                                        f"{words.shape}", err, HINT_INPUT)
-        return probe.guarded("build_emojify_model", case, behaviour.to_numpy, out).astype(float)
-
     rng = np.random.default_rng(_WEIGHT_SEED)
-    for weight in model.trainable_weights:  # the frozen embedding keeps the case's vectors
+    for weight in model.trainable_weights:
         shape = tuple(int(d) for d in weight.shape)
         probe.guarded("build_emojify_model", case, weight.assign,
                       (rng.standard_normal(shape) * _MODEL_WEIGHT_SCALE).astype(np.float32))
-    y = run(X, training=False)  # (m, n_y)
-    if y.shape != (m, n_y):
-        fail("build_emojify_model", case, f"output shape {y.shape}, expected {(m, n_y)} (m, n_y)",
-             f"hint:   {HINT_LAST_STATE}" if y.ndim == 3 else "hint:   the last layer must be Dense(n_y, ...)")
     reversed_words, moved_padding, twin = X.copy(), np.zeros_like(X), X.copy()
     for i, n in enumerate(lengths):
         reversed_words[i, :n] = X[i, :n][::-1]
         moved_padding[i, max_len - n:] = X[i, :n]  # the same words, padding first
     twin[X == TWIN_ROWS[0] + FIRST_WORD_INDEX] = TWIN_ROWS[1] + FIRST_WORD_INDEX
-    # X again in a batch four times as large, called as model(X): a Dropout forced on inside the model shows here
-    both = run(np.concatenate([X, reversed_words, moved_padding, twin]))  # (4 m, n_y)
-    noise = np.max(np.abs(both[:m] - y))
     reorderable = lengths[0] > 1 and not np.array_equal(reversed_words[0], X[0])
-    return {"noise": noise, "threshold": NOISE_MARGIN * max(noise, FLOAT32_EPS),
-            "row_error": np.max(np.abs(y.sum(axis=-1) - 1) + np.maximum(-y, 0).sum(axis=-1)),
-            "order_change": np.max(np.abs(both[m] - y[0])) if reorderable else None,
-            "padding_shift": np.max(np.abs(both[2 * m:3 * m] - y)) if max_len > 1 else None,
-            "twin_change": np.max(np.abs(both[3 * m:] - y)),
-            "training_change": np.max(np.abs(run(X, training=True) - y))}
+
+    def check_output(y):
+        if y.shape != (m, n_y):
+            fail("build_emojify_model", case, f"output shape {y.shape}, expected {(m, n_y)} (m, n_y)",
+                 f"hint:   {HINT_LAST_STATE}" if y.ndim == 3 else "hint:   the last layer must be Dense(n_y, ...)")
+
+    return behaviour.measure_classifier(model, "build_emojify_model", case, X, {
+        "order_change": (reversed_words if reorderable else None, np.s_[0]),
+        "padding_shift": (moved_padding if max_len > 1 else None, np.s_[:]),
+        "twin_change": (twin, np.s_[:])}, HINT_INPUT, check_output)
 
 
 def _observe_model(func, case):
     E, max_len = case.args
     model = behaviour.build_model(func, "build_emojify_model", case, (E.copy(), max_len), case.kwargs)
-    r = measure_model(model, case)
-    facts = {"outputs_are_reproducible": r["noise"] <= MAX_NOISE,
-             "outputs_are_probabilities": r["row_error"] <= FLOAT32_ATOL,  # float32 softmax sums to 1 within ~1e-6
-             "reads_word_order": None if r["order_change"] is None else r["order_change"] > r["threshold"],
-             "padding_ignored": None if r["padding_shift"] is None else r["padding_shift"] <= r["threshold"],
-             "uses_pretrained_vectors": r["twin_change"] <= r["threshold"],
-             "training_changes_outputs": r["training_change"] > r["threshold"]}
-    return Observation(case.name, behaviour.fact_leaves(facts) | _count_leaves(model))
+    facts = behaviour.classifier_facts(measure_model(model, case), moves=(("reads_word_order", "order_change"),),
+                                       stays=(("padding_ignored", "padding_shift"),
+                                              ("uses_pretrained_vectors", "twin_change")))
+    return Observation(case.name, facts | behaviour.count_leaf(model, split=True))
 
 
 def _expect_model(case):
     E, _ = case.args
-    vocab_size, emb_dim = E.shape
     k = case.kwargs
-    dropout = k["dropout"]
-    facts = {  # path: (expected, hint when it is False, hint when it is True)
-        "outputs_are_reproducible": (True, HINT_RANDOM_INFERENCE, ""),
-        "outputs_are_probabilities": (True, HINT_SOFTMAX, ""),
-        "reads_word_order": (True, HINT_ORDER, ""),
-        "padding_ignored": (True, HINT_PADDING, ""),
-        "uses_pretrained_vectors": (True, HINT_PRETRAINED, ""),
-        "training_changes_outputs": (dropout > 0, HINT_DROPOUT_IGNORED, HINT_DROPOUT_FIXED)}
-    if case.dims["max_len"] == 1:  # one word: nothing to reverse, no padding to move
-        del facts["reads_word_order"], facts["padding_ignored"]
-    expected, bugs = behaviour.expected_facts(facts)
-    arguments = dict(vocab_size=vocab_size, emb_dim=emb_dim, n_a=k["n_a"], n_y=k["n_y"])
-    right = emojify_parameter_counts(**arguments)
-    expected |= {"trainable_parameters": np.int64(right[0]), "frozen_parameters": np.int64(right[1])}
+    facts = {"uses_pretrained_vectors": (True, HINT_PRETRAINED, "")}  # path: (expected, hint if False, if True)
+    if case.dims["max_len"] > 1:  # one word: nothing to reverse, no padding to move
+        facts |= {"padding_ignored": (True, HINT_PADDING, ""), "reads_word_order": (True, HINT_ORDER, "")}
+    expected, bugs = behaviour.expected_classifier_facts("n_y", k["dropout"], HINT_DROPOUT_IGNORED, facts)
+    arguments = dict(vocab_size=E.shape[0], emb_dim=E.shape[1], n_a=k["n_a"], n_y=k["n_y"])
     mistakes = (
-        ("the embedding is trainable: build it with pretrained_embedding_layer(E), which freezes the GloVe vectors",
-         {"frozen_embedding": False}),
+        ("the embedding is trainable: the GloVe vectors must stay frozen (trainable=False, as in "
+         "pretrained_embedding_layer)", {"frozen_embedding": False}),
         ("the trainable count is that of one LSTM layer: stack two, the first with return_sequences=True",
          {"n_layers": 1}),
         ("the trainable count is that of three LSTM layers: stack exactly two", {"n_layers": 3}),
         ("the trainable count is that of bidirectional LSTMs: use plain keras.layers.LSTM", {"directions": 2}),
-        ("the frozen count is that of an embedding without the padding and unknown rows: "
-         "use pretrained_embedding_layer(E)", {"extra_rows": 0}),
+        ("the frozen count is that of an embedding of E.shape[0] rows: the padding and unknown rows are missing "
+         "(pretrained_embedding_layer adds them)", {"extra_rows": 0}),
         ("the Dense layer has no bias: keep Dense's default use_bias=True", {"dense_bias": False}),
     ) + tuple((f"the trainable count is that of LSTMs with {n} units: use n_a={k['n_a']}, the argument",
                {"n_a": n}) for n in (2 * k["n_a"], 128) if n != k["n_a"])
-    taken = {right}
-    for hint, change in mistakes:
-        counts = emojify_parameter_counts(**arguments | change)
-        if counts not in taken:
-            taken.add(counts)
-            bugs[hint] = {"trainable_parameters": np.int64(counts[0]), "frozen_parameters": np.int64(counts[1])}
-    return expected, bugs
+    expected |= behaviour.expected_counts(emojify_parameter_counts, arguments, COUNTS)
+    return expected, bugs | behaviour.count_mistakes(emojify_parameter_counts, arguments, mistakes, paths=COUNTS)
 
 
 GRADER.add(FunctionSpec(name="build_emojify_model", outputs=(Output("model"),), default_hint=HINT_FORMULA),

@@ -22,7 +22,7 @@ from graders import behaviour, probe
 from graders.assignment import Assignment
 from graders.messages import fail
 from graders.probe import Observation
-from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
+from graders.spec import Case, FunctionSpec, Output
 from helpers.rnn_caches import GRUStepCache
 
 ASSIGNMENT = "04_gru_deep_bidirectional"
@@ -210,28 +210,14 @@ HINT_SEQUENCES = ("one output per sentence instead of one per token: every LSTM 
 HINT_NOT_BIDIRECTIONAL = ("the output at the first step does not change when the later words change, so the "
                           "model reads left to right only: wrap each LSTM in keras.layers.Bidirectional")
 HINT_IGNORES_FLAG = "with bidirectional=False the model must read left to right only (a plain LSTM per layer)"
-HINT_SOFTMAX = "the outputs are not probabilities: finish with Dense(n_tags, activation='softmax')"
-HINT_MASK = ("padding changes the predictions for real tokens: create the Embedding with mask_zero=True "
-             "so every layer skips index 0")
-HINT_RANDOM_INFERENCE = ("the same sentences run twice with training=False get different outputs: Dropout must act "
-                         "in training only (never pass training=True inside the model)")
+HINT_MASK = ("padding changes the predictions for real tokens: every layer after the Embedding must skip index 0 "
+             "(mask_zero=True in the Embedding, and no layer between that drops the mask)")
 HINT_DROPOUT_IGNORED = ("with dropout > 0 the outputs in training (training=True) must differ from inference: "
                         "add keras.layers.Dropout(dropout) after the embedding and after each recurrent layer")
-HINT_DROPOUT_FIXED = "with dropout=0 training must not change the outputs: use the rate the caller passes as dropout"
 HINT_LAYERS = "stack n_layers recurrent layers (a loop over range(n_layers))"
 HINT_FORMULA = ("the parameter count differs from the formula: Embedding vocab_size * emb_dim; per layer "
                 "directions * 4 * (n_a * (n_in + n_a) + n_a), n_in = emb_dim then directions * n_a; "
                 "Dense (directions * n_a + 1) * n_tags")
-# Two computations of the same float32 model (here: the sentences run again in a batch twice as
-# large, so other kernels and another summation order) differ by a rounding or two of a
-# probability (eps32 = 1.2e-7) or not at all: that is the noise, measured in every case. An output
-# counts as changed only when it moves by more than NOISE_MARGIN times the noise (at least eps32):
-# three orders of magnitude above it. With the injected weights the reference's real changes are
-# 2e-2 or more and its "no change" is below 1e-7: tests/test_a04 asserts a factor of 10 to spare on
-# both sides of the threshold in every case.
-FLOAT32_EPS = float(np.finfo(np.float32).eps)
-NOISE_MARGIN = 1e3
-MAX_NOISE = 100 * FLOAT32_EPS  # more than this between two identical calls: the model is random at inference
 _PAD_STEPS = 3  # padding tokens (index 0) appended in the masking test
 _WEIGHT_SEED = 1234  # injected weights: the same on every machine
 _TAGGER_WEIGHT_SCALE = 1.0  # N(0, 1) weights take the softmax far from uniform (scale 0.5: changes of ~1e-3)
@@ -258,59 +244,39 @@ def _tagger_cases(suite, record):
 
 
 def measure_tagger(model, case):
-    """Raw measurements of a built tagger on the case's sentences: noise, threshold and the changes tested."""
+    """behaviour.measure_classifier of a built tagger (weights injected): later words changed, padding appended."""
     X, (m, T_x), n_tags = case.data["X"], case.data["X"].shape, case.kwargs["n_tags"]
-
-    def run(words, training=None):  # behaviour.run_model, with a hint about the input; None: Keras's default call
-        try:
-            out = model(words) if training is None else model(words, training=training)
-        except Exception as err:  # student models break in many ways: say how, and on which input
-            behaviour.framework_failure("build_tagger", case, f"calling the model on word indices of shape "
-                                        f"{words.shape}", err, HINT_INPUT)
-        return probe.guarded("build_tagger", case, behaviour.to_numpy, out).astype(float)
-
     probe.guarded("build_tagger", case, behaviour.inject_weights, model, X.shape, np.random.default_rng(_WEIGHT_SEED),
                   _TAGGER_WEIGHT_SCALE)
-    y = run(X, training=False)  # (m, T_x, n_tags)
-    if y.shape != (m, T_x, n_tags):
-        fail("build_tagger", case, f"output shape {y.shape}, expected {(m, T_x, n_tags)} (m, T_x, n_tags)",
-             f"hint:   {HINT_SEQUENCES}" if y.ndim == 2 else "hint:   the last layer must be Dense(n_tags, ...)")
     later = X.copy()
     later[:, 1:] = (X[:, 1:] - 1) % (case.kwargs["vocab_size"] - 2) + 2  # after the first: the next word (wrapping)
-    # X again, in a batch twice as large, called as model(X): a Dropout forced on inside the model shows here
-    both = run(np.concatenate([X, later]))  # (2 m, T_x, n_tags)
     padded = np.concatenate([X, np.zeros((m, _PAD_STEPS), dtype=X.dtype)], axis=1)
-    noise = np.max(np.abs(both[:m] - y))
-    return {"noise": noise, "threshold": NOISE_MARGIN * max(noise, FLOAT32_EPS),
-            "row_error": np.max(np.abs(y.sum(axis=-1) - 1) + np.maximum(-y, 0).sum(axis=-1)),
-            "later_change": np.max(np.abs(both[m:, 0] - both[:m, 0])) if T_x > 1 else None,
-            "padding_shift": np.max(np.abs(run(padded, training=False)[:, :T_x] - y)),
-            "training_change": np.max(np.abs(run(X, training=True) - y))}
+
+    def check_output(y):
+        if y.shape != (m, T_x, n_tags):
+            fail("build_tagger", case, f"output shape {y.shape}, expected {(m, T_x, n_tags)} (m, T_x, n_tags)",
+                 f"hint:   {HINT_SEQUENCES}" if y.ndim == 2 else "hint:   the last layer must be Dense(n_tags, ...)")
+
+    return behaviour.measure_classifier(model, "build_tagger", case, X, {
+        "later_change": (later if T_x > 1 else None, np.s_[:, 0]),
+        "padding_shift": (padded, np.s_[:, :T_x])}, HINT_INPUT, check_output)
 
 
 def _observe_tagger(func, case):
     model = behaviour.build_model(func, "build_tagger", case, (), case.kwargs)
-    r = measure_tagger(model, case)
-    facts = {"outputs_are_reproducible": r["noise"] <= MAX_NOISE,
-             "outputs_are_probabilities": r["row_error"] <= FLOAT32_ATOL,  # float32 softmax sums to 1 within ~1e-6
-             "reads_later_tokens": None if r["later_change"] is None else r["later_change"] > r["threshold"],
-             "padding_ignored": r["padding_shift"] <= r["threshold"],
-             "training_changes_outputs": r["training_change"] > r["threshold"]}
-    return Observation(case.name, behaviour.fact_leaves(facts) | behaviour.count_leaf(model))
+    facts = behaviour.classifier_facts(measure_tagger(model, case), moves=(("reads_later_tokens", "later_change"),),
+                                       stays=(("padding_ignored", "padding_shift"),))
+    return Observation(case.name, facts | behaviour.count_leaf(model))
 
 
 def _expect_tagger(case):
     k = case.kwargs
-    bidirectional, dropout, n_layers = k.get("bidirectional", True), k.get("dropout", 0.0), k.get("n_layers", 2)
-    facts = {  # path: (expected, hint when it is False, hint when it is True)
-        "outputs_are_reproducible": (True, HINT_RANDOM_INFERENCE, ""),
-        "outputs_are_probabilities": (True, HINT_SOFTMAX, ""),
-        "reads_later_tokens": (bidirectional, HINT_NOT_BIDIRECTIONAL, HINT_IGNORES_FLAG),
-        "padding_ignored": (True, HINT_MASK, ""),
-        "training_changes_outputs": (dropout > 0, HINT_DROPOUT_IGNORED, HINT_DROPOUT_FIXED)}
-    if case.dims["T_x"] == 1:
-        del facts["reads_later_tokens"]  # the first token is the last one
-    expected, bugs = behaviour.expected_facts(facts)
+    bidirectional, n_layers = k.get("bidirectional", True), k.get("n_layers", 2)
+    facts = {"padding_ignored": (True, HINT_MASK, "")}  # path: (expected, hint when False, hint when True)
+    if case.dims["T_x"] > 1:  # with one word the first token is the last one
+        facts["reads_later_tokens"] = (bidirectional, HINT_NOT_BIDIRECTIONAL, HINT_IGNORES_FLAG)
+    expected, bugs = behaviour.expected_classifier_facts("n_tags", k.get("dropout", 0.0), HINT_DROPOUT_IGNORED,
+                                                         facts)
     other = ("a left-to-right tagger: wrap each LSTM in keras.layers.Bidirectional" if bidirectional else
              "a bidirectional tagger: with bidirectional=False use a plain LSTM per layer")
     mistakes = [(f"{HINT_LAYERS}: the count is that of {n} recurrent layer(s), not n_layers={n_layers}", {"n_layers": n})
@@ -321,9 +287,8 @@ def _expect_tagger(case):
          {"vocab_size": k["vocab_size"] + 1}),
         ("the directions are summed or averaged: keep Bidirectional's merge_mode='concat'", {"concat": False}),
         ("the Dense layer has no bias: keep Dense's default use_bias=True", {"dense_bias": False})]
-    expected[behaviour.PARAMETERS] = np.int64(tagger_parameter_count(**k))
-    bugs |= behaviour.count_mistakes(tagger_parameter_count, k, mistakes)
-    return expected, bugs
+    expected |= behaviour.expected_counts(tagger_parameter_count, k)
+    return expected, bugs | behaviour.count_mistakes(tagger_parameter_count, k, mistakes)
 
 
 GRADER.add(FunctionSpec(name="build_tagger", outputs=(Output("model"),), default_hint=HINT_FORMULA),

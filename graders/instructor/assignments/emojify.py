@@ -1,7 +1,8 @@
 """Known-wrong variants for 07 emojify: bugs students really make."""
 
+from graders.behaviour import softmax_hint
 from graders.emojify import (HINT_CALL, HINT_DROPOUT_IGNORED, HINT_FROZEN, HINT_LAST_STATE, HINT_MASK, HINT_ORDER,
-                             HINT_PRETRAINED, HINT_ROWS, HINT_SOFTMAX)
+                             HINT_PRETRAINED, HINT_ROWS)
 from graders.instructor.assignments import Metric, Mutant
 
 IN_PLACE = "your function changed its input {} in place"
@@ -86,7 +87,7 @@ MUTANTS = {
                                   expect=HINT_PRETRAINED, category="ignored_argument"),
         "sequences_returned": Mutant("keras.layers.LSTM(n_a)(h)", "keras.layers.LSTM(n_a, return_sequences=True)(h)",
                                      expect=HINT_LAST_STATE, category="structure"),
-        "no_softmax": Mutant('Dense(n_y, activation="softmax")', "Dense(n_y)", expect=HINT_SOFTMAX),
+        "no_softmax": Mutant('Dense(n_y, activation="softmax")', "Dense(n_y)", expect=softmax_hint("n_y")),
         "dropout_ignored": Mutant("    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n    dropout = 0.0\n",
                                   expect=HINT_DROPOUT_IGNORED, category="ignored_argument"),
         "units_hard_coded": Mutant("    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n    n_a = 128\n",

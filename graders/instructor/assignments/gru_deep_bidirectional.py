@@ -1,8 +1,8 @@
 """Known-wrong variants for 04 gru_deep_bidirectional: bugs students really make."""
 
+from graders.behaviour import HINT_RANDOM_INFERENCE, softmax_hint
 from graders.gru_deep_bidirectional import (HINT_DROPOUT_IGNORED, HINT_IGNORES_FLAG, HINT_LAYERS, HINT_MASK,
-                                            HINT_NOT_BIDIRECTIONAL, HINT_RANDOM_INFERENCE, HINT_SEQUENCES,
-                                            HINT_SOFTMAX)
+                                            HINT_NOT_BIDIRECTIONAL, HINT_SEQUENCES)
 from graders.instructor.assignments import Metric, Mutant
 
 MUTANTS = {
@@ -83,7 +83,7 @@ MUTANTS = {
                                 "keras.layers.LSTM(2 * n_a, return_sequences=True)",
                                 expect="LSTMs with 2 * n_a units", category="structure"),
         "no_softmax": Mutant('Dense(n_tags, activation="softmax", name="tags")', 'Dense(n_tags, name="tags")',
-                             expect=HINT_SOFTMAX),
+                             expect=softmax_hint("n_tags")),
         "padding_not_masked": Mutant("mask_zero=True", "mask_zero=False", expect=HINT_MASK),
     },
 }
