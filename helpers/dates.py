@@ -9,9 +9,9 @@ this module, so they train and test on exactly the same examples.
 Generation
 ----------
 Faker, seeded, draws the day: a uniform random day of the range FIRST_DATE ..
-LAST_DATE (Faker's `random_int` over day offsets; its `date_between` goes
-through local-time timestamps, and a date must not depend on the machine's
-time zone). The same seeded generator picks a format, a locale and a case,
+LAST_DATE (Faker's `random_int` over day offsets: its `date_between` draws a
+float timestamp and converts it through the local time zone, and draws
+integers on Windows, so one seed could give other days on another machine). The same seeded generator picks a format, a locale and a case,
 each uniformly. babel writes the date with CLDR's English month and weekday
 names for the locale; this module adds the ordinal suffixes ("3rd").
 
@@ -29,6 +29,11 @@ year (Y) in, as their CLDR long and short date formats do:
     en_AU   DMY    DMY  "."  "June", "July", "Sept"
     en_IN   DMY    DMY  "."  "Sept"
     en_IE   DMY    DMY  "."  "Sept"; full format without comma, "Thursday 3 May 1979"
+
+Six English locales because their CLDR data differ in what a model has to
+learn, while the language stays one: day before or after the month, "Sep" or
+"Sept" (and en_AU's "June", "July"), where the commas go, and three orders of
+numbers.
 
 Formats (`FORMATS`), shown for Monday 1979-09-03 in en_US | en_GB (en_CA where it differs):
 
@@ -82,6 +87,13 @@ PAD_INDEX after the last character; Y int32 (m, T_Y); one_hot(X, vocab_size)
 float32 (m, T_X, len(human_vocab())); one_hot(Y, 11) float32 (m, T_Y, 11).
 A padding mask for attention is `X != PAD_INDEX` (True = a real character).
 
+Use:
+
+    train, held_out = dates.split(n_train=30_000, seed=0)
+    human_vocab, machine_vocab = dates.human_vocab(), dates.machine_vocab()
+    X, Y = dates.encode_examples(train, human_vocab, machine_vocab)   # (m, 31), (m, 10)
+    Xoh, Yoh = dates.one_hot(X, len(human_vocab)), dates.one_hot(Y, len(machine_vocab))
+
 Sources: ISO 8601-1:2019, calendar date in extended format (YYYY-MM-DD);
 Unicode CLDR date format patterns (UTS #35, part 4, "Dates") as implemented
 by babel; the task as a testbed for attention follows Bahdanau, Cho & Bengio
@@ -116,7 +128,6 @@ LOCALES = types.MappingProxyType({
     "en_IN": ("DMY", "DMY"),
     "en_IE": ("DMY", "DMY"),
 })
-NUMERIC_SEPARATORS = types.MappingProxyType({"MDY": "/", "DMY": ".", "YMD": "-"})  # one order per separator
 
 ORDINAL = "{ordinal}"  # stands for the day with its English suffix, "3rd"; this module writes it
 CLDR = "cldr"  # the locale's own CLDR pattern of the format's width
@@ -147,6 +158,7 @@ PAD, UNK, START = "<pad>", "<unk>", "<start>"
 PAD_INDEX, UNK_INDEX = 0, 1  # human vocabulary, as in helpers.emoji and helpers.ner
 T_X = 31  # longest string a format writes: "Wednesday, September 28th, 1979" (weekday_ordinal, en_US/en_CA)
 T_Y = len("YYYY-MM-DD")  # 10
+_SUFFIX_OF_LAST_DIGIT = {1: "st", 2: "nd", 3: "rd"}  # English ordinals; 11th, 12th, 13th and the rest take "th"
 
 
 class DateExample(NamedTuple):
@@ -174,7 +186,7 @@ def ordinal(day):
     """English ordinal of a day of the month: 1 -> '1st', 2 -> '2nd', 3 -> '3rd', 11 -> '11th', 22 -> '22nd'."""
     if day % 100 in (11, 12, 13):
         return f"{day}th"
-    return f"{day}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th') }"
+    return f"{day}{_SUFFIX_OF_LAST_DIGIT.get(day % 10, 'th')}"
 
 
 def date_pattern(format_name, locale):
@@ -272,7 +284,7 @@ def generate(m, seed):
 
     Returns
     -------
-    list of DateExample, length m
+    list of DateExample, length m; independent draws, so days and strings may repeat
 
     Raises
     ------
@@ -412,7 +424,10 @@ def encode_machine(strings, vocab):
 
 
 def encode_examples(examples, human, machine):
-    """(X int32 (m, T_X), Y int32 (m, T_Y)) of a list of DateExample, given the two vocabularies."""
+    """(X int32 (m, T_X), Y int32 (m, T_Y)) of a list of DateExample.
+
+    `human` is human_vocab(), `machine` is machine_vocab(); see encode_human and encode_machine.
+    """
     if not isinstance(examples, (list, tuple)):
         raise TypeError(f"examples must be a list of DateExample, e.g. split(...).train; got {type(examples).__name__}")
     return (
