@@ -11,8 +11,9 @@ Generation
 Faker, seeded, draws the day: a uniform random day of the range FIRST_DATE ..
 LAST_DATE (Faker's `random_int` over day offsets: its `date_between` draws a
 float timestamp and converts it through the local time zone, and draws
-integers on Windows, so one seed could give other days on another machine). The same seeded generator picks a format, a locale and a case,
-each uniformly. babel writes the date with CLDR's English month and weekday
+integers on Windows, so one seed could give other days on another machine).
+The same seeded generator picks a format, a locale and a case, each
+uniformly. babel writes the date with CLDR's English month and weekday
 names for the locale; this module adds the ordinal suffixes ("3rd").
 
 Range. 1969-01-01 .. 2068-12-31: exactly one hundred years, so a two-digit
