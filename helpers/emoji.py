@@ -2,8 +2,8 @@
 
 Two data sets, both checksum-verified through `helpers.data.dataset_path`:
 
-- ``emoji/emoji5_{train,test}.csv`` -- short sentences written for this course,
-  five balanced classes (datasets/emoji/build_emoji5.py);
+- ``emoji/emoji5_{train,dev,test}.csv`` -- short sentences written for this course,
+  five balanced classes, a dev split for choosing settings (datasets/emoji/build_emoji5.py);
 - ``emoji/goemotions_emoji3_{train,dev,test}.csv`` -- real Reddit comments
   (GoEmotions, Demszky et al. 2020, Apache-2.0) mapped to three of the same
   classes (0 heart, 2 smile, 3 disappointed): an out-of-domain test.
@@ -27,7 +27,7 @@ FIRST_WORD_INDEX = 2  # Keras index of GloVe row 0
 LABEL_NAMES = ("heart", "baseball", "smile", "disappointed", "fork and knife")
 EMOJI = ("\u2764\ufe0f", "\u26be", "\U0001F604", "\U0001F61E", "\U0001F374")  # in the order of LABEL_NAMES
 N_CLASSES = len(LABEL_NAMES)
-EMOJI5 = {split: f"emoji/emoji5_{split}.csv" for split in ("train", "test")}
+EMOJI5 = {split: f"emoji/emoji5_{split}.csv" for split in ("train", "dev", "test")}
 GOEMOTIONS = {split: f"emoji/goemotions_emoji3_{split}.csv" for split in ("train", "dev", "test")}
 GOEMOTIONS_LABELS = (0, 2, 3)  # the classes the real-text set holds
 
@@ -78,7 +78,7 @@ def _read_rows(relative_path, text_column, label_column, root=None):
 def load_emoji5(split, root=None):
     """The course's 5-class sentences: (sentences list of str, labels int64 ndarray (m,)).
 
-    split : "train" or "test"
+    split : "train", "dev" or "test"
     Raises KeyError for another split, helpers.data.DataFileError for a missing or edited file.
     """
     if split not in EMOJI5:

@@ -123,4 +123,4 @@ def test_a_label_out_of_range_is_reported(tmp_path):
 
 def test_an_unknown_split_is_refused():
     with pytest.raises(KeyError, match="split must be one of"):
-        emoji.load_emoji5("dev")
+        emoji.load_emoji5("validation")

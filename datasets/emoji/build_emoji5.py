@@ -1,4 +1,4 @@
-"""Build emoji5_train.csv and emoji5_test.csv: short sentences written for this course, five emoji classes.
+"""Build emoji5_{train,dev,test}.csv: short sentences written for this course, five emoji classes.
 
 Every sentence below was written by the project for notebook 07 (emojify);
 none is taken from another data set. Labels:
@@ -16,7 +16,8 @@ sad), and words of one class used in a sentence of another ("my team lost
 again" is sad, "i could not stop laughing" is happy).
 
 Each class is split on its own with a fixed seed (TEST_PER_CLASS sentences to
-the test set), so both splits are balanced; rows are then shuffled.
+the test set, DEV_PER_CLASS to the dev set for choosing settings, the rest to
+training), so every split is balanced; rows are then shuffled.
 
 Usage (from the repository root): python datasets/emoji/build_emoji5.py
 then update datasets/SHA256SUMS. tests/test_emoji_data.py checks the result.
@@ -29,6 +30,7 @@ import numpy as np
 
 SEED = 7
 TEST_PER_CLASS = 25
+DEV_PER_CLASS = 15
 FOLDER = Path(__file__).resolve().parent
 
 HEART = """
@@ -603,15 +605,17 @@ def sentences(block):
     return [line for line in block.strip().splitlines()]
 
 
-def split(seed=SEED, test_per_class=TEST_PER_CLASS):
-    """{"train": [(text, label)], "test": [(text, label)]}: each class split on its own, rows shuffled."""
+def split(seed=SEED, test_per_class=TEST_PER_CLASS, dev_per_class=DEV_PER_CLASS):
+    """{"train": [(text, label)], "dev": [...], "test": [...]}: each class split on its own, rows shuffled."""
     rng = np.random.default_rng(seed)
-    rows = {"train": [], "test": []}
+    rows = {"train": [], "dev": [], "test": []}
     for label, block in enumerate(CLASSES):
         texts = sentences(block)
         order = rng.permutation(len(texts))
+        first_train = test_per_class + dev_per_class
         rows["test"] += [(texts[i], label) for i in order[:test_per_class]]
-        rows["train"] += [(texts[i], label) for i in order[test_per_class:]]
+        rows["dev"] += [(texts[i], label) for i in order[test_per_class:first_train]]
+        rows["train"] += [(texts[i], label) for i in order[first_train:]]
     return {name: [part[i] for i in rng.permutation(len(part))] for name, part in rows.items()}
 
 
