@@ -363,6 +363,7 @@ def _check_strings(strings, name):
         raise TypeError(
             f"{name} must be a list of strings; got {type(strings).__name__}"
             + (f" -- wrap one string in a list: [{strings!r}]" if isinstance(strings, str) else "")
+            + (" -- convert with .tolist()" if isinstance(strings, np.ndarray) else "")
         )
     for s in strings:
         if not isinstance(s, str):

@@ -290,6 +290,7 @@ def _machine_Y():
     [
         (lambda: dates.encode_human(["3 März 1979"], dates.human_vocab()), ValueError, "on_unknown='unk'"),
         (lambda: dates.encode_human("3 may 1979", dates.human_vocab()), TypeError, "['3 may 1979']"),
+        (lambda: dates.encode_human(np.array(["3 may 1979"]), dates.human_vocab()), TypeError, ".tolist()"),
         (lambda: dates.encode_human(["x" * 40], dates.human_vocab(), on_unknown="unk"), ValueError, "T_x=31"),
         (lambda: dates.encode_human(["3 may 1979"], dates.machine_vocab()), ValueError, "human_vocab()"),
         (lambda: dates.encode_machine(["1979-5-3"], dates.machine_vocab()), ValueError, "1979-05-03"),
