@@ -103,7 +103,12 @@ class Fixture:
 
 
 class Assignment:
-    """The graded functions of one notebook, in the order the notebook teaches them."""
+    """The graded functions of one notebook, in the order the notebook teaches them.
+
+    A grader module declares `GRADER = Assignment.of_module(__name__)`, its functions with `GRADER.add`, and
+    exports one entry point per graded function, `check_<name> = GRADER.checker("<name>")`, plus
+    `preview = GRADER.preview` and `sample_inputs = GRADER.sample_inputs` for the quick looks.
+    """
 
     def __init__(self, name):
         self.name = name
@@ -111,6 +116,20 @@ class Assignment:
         self.fixtures = {}
         self._public_record = None
         self._oracle_answers = {}
+
+    @classmethod
+    def of_module(cls, module_name):
+        """The assignment of grader module `module_name` (graders.emojify -> "07_emojify"): its name is that of
+        its public record (graders/references/07_emojify.npz) or, before the first `make references`, of its
+        notebook folder (notebooks/07_emojify/)."""
+        short = module_name.rsplit(".", 1)[-1]
+        pattern = f"[0-9][0-9]_{short}"
+        found = {p.stem for p in records.PUBLIC_RECORD_DIR.glob(pattern + ".npz")}
+        found |= {p.name for p in (records.PUBLIC_RECORD_DIR.parents[1] / "notebooks").glob(pattern) if p.is_dir()}
+        if len(found) != 1:
+            raise LookupError(f"no single assignment named NN_{short} (found {sorted(found)}): add its notebook "
+                              f"folder notebooks/NN_{short}/ and run `make references`")
+        return cls(found.pop())
 
     # ------------------------------------------------------------------ declaring
 
@@ -177,6 +196,17 @@ class Assignment:
         return None
 
     # ------------------------------------------------------------------ test cells
+
+    def checker(self, func_name):
+        """The test cell's entry point for func_name: check_<func_name>(func, suite="public") (see `check`)."""
+
+        def check(func, suite="public"):
+            return self.check(func_name, func, suite)
+
+        check.__name__ = check.__qualname__ = f"check_{func_name}"
+        check.__doc__ = (f"Graded check of {func_name} on the {self.name} cases of `suite`: raises CheckFailure "
+                         f"with the first failure, prints a line when every case passes.")
+        return check
 
     def check(self, func_name, func, suite="public"):
         """The graded test cell of `func_name` (see the module docstring for the two modes)."""

@@ -119,9 +119,14 @@ def observe_call(func, spec, case, args, kwargs=None):
 
 
 def generator_hint(draws):
-    """The hint for a function that ignores the generator it was given: `draws` says how to draw with it."""
-    return (f"the generator rng you were given was not used (or the same seed gave another result): {draws} with "
-            f"rng, never with np.random or a generator of your own")
+    """The hint for a function that never used the generator it was given; `draws` says how to draw with it."""
+    return f"the generator rng you were given was never used: {draws} with rng, never with np.random or a new generator"
+
+
+def repeat_hint(draws):
+    """The hint for draws that the same seed does not repeat (a generator made or seeded inside the function)."""
+    return (f"the same seed gave another result: {draws} with the rng you were given, without making or seeding a "
+            f"generator of your own")
 
 
 def generator_facts(rng, seed, first, again, same=None):
@@ -140,9 +145,9 @@ def generator_facts(rng, seed, first, again, same=None):
     return {"rng_used": state != np.random.default_rng(seed).bit_generator.state, "repeatable": repeatable}
 
 
-def expected_generator_facts(hint):
-    """expected_facts() of generator_facts: both True, both named by `hint`."""
-    return {"rng_used": (True, hint, ""), "repeatable": (True, hint, "")}
+def expected_generator_facts(draws):
+    """expected_facts() entries of generator_facts: both True, each named by its own hint (see generator_hint)."""
+    return {"rng_used": (True, generator_hint(draws), ""), "repeatable": (True, repeat_hint(draws), "")}
 
 
 def build_model(func, func_name, case, args, kwargs=None, n_inputs=None):
@@ -345,6 +350,46 @@ def differs(a, b, atol=FLOAT32_ATOL):
         return np.bool_(any(bool(differs(a[k], b[k], atol)) for k in a))
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     return np.bool_(a.shape != b.shape or not np.allclose(a, b, atol=atol, rtol=0))
+
+
+# --------------------------------------------------------------------------- what a function feeds a model
+
+
+def fed_leaves(log, labels):
+    """{"fed.<label>": float32 array} of the inputs of the first spied call (log: a CallLog) that passed a list of
+    len(labels) model inputs, e.g. labels ("x0", "a0", "c0", "noise"); {} when there was none."""
+    for _, args, _ in log.calls:
+        if args and isinstance(args[0], (list, tuple)) and len(args[0]) == len(labels):
+            return {f"fed.{label}": to_numpy(x).astype(np.float32) for label, x in zip(labels, args[0])}
+    return {}
+
+
+def fed_check(labels, given, order_hint):
+    """check(leaves, case) of a Property: the model received, under each of `labels`, exactly the array the
+    function was given (given(case) -> {label: array}), not another input (the order), zeros or a copy changed.
+
+    Compared in float32, exactly: the values are passed on, never recomputed. A call that never happened is
+    left to another property (the one that checks the call itself).
+    """
+
+    def check(leaves, case):
+        want = {label: np.asarray(value, dtype=np.float32) for label, value in given(case).items()}
+        if any(f"fed.{label}" not in leaves for label in labels):
+            return None
+        for label in labels:
+            fed = leaves[f"fed.{label}"]
+            if fed.shape == want[label].shape and np.array_equal(fed, want[label]):
+                continue
+            other = [o for o in labels if o != label and fed.shape == want[o].shape and np.array_equal(fed, want[o])]
+            if other:
+                return f"the model's input {label} holds the {other[0]} the function was given", order_hint
+            if fed.size and not np.any(fed):
+                return (f"the model's input {label} is all zeros, not the {label} the function was given",
+                        f"pass the {label} you were given to the model, as it is")
+            return f"the model's input {label} is not the {label} the function was given", order_hint
+        return None
+
+    return check
 
 
 # --------------------------------------------------------------------------- classifiers: measured behaviour

@@ -89,6 +89,9 @@ def compare_leaf(path, got, expected, atol, rtol, hidden=False):
     else:
         shown_expected, shown_got = fmt_pair(expected[first], got[first])
     where = f"{at}got {shown_got} {HIDDEN_NOT_SHOWN}" if hidden else f"{at}expected {shown_expected}, got {shown_got}"
+    if expected.dtype.kind in "biu" and got.ndim == 0:  # a yes/no fact or a count: say it, no error size
+        summary = f"got {shown_got}" if hidden else f"expected {shown_expected}, got {shown_got}"
+        return Difference(path, "values", summary, (f"{label(path)}: {where}",))
     summary = "values differ" if hidden else f"max abs err {err:.1e}"  # an error size would hint at the value
     return Difference(path, "values", summary, (
         f"{label(path)}: {n_bad} of {close.size} entries differ ({tolerance})",
@@ -129,7 +132,16 @@ def top2_margin(scores, axis=-1):
     return float(np.min(gaps))
 
 
-def bernstein_tolerance(n, p, z):
+# A count k of n independent draws of probability p: by Bernstein's inequality
+# P(|k - n p| >= u) <= 2 exp(-u^2 / (2 (n p (1 - p) + u / 3))), which is 2 exp(-z^2 / 2) = 3e-8 for
+# u = z^2 / 6 + sqrt(z^4 / 36 + z^2 n p (1 - p)) and z = 6 (about 6 standard errors when n p is large, still
+# sound for rare events). Over the at most 35 counts of a case, a correct sampler, whatever random numbers it
+# draws, fails with probability < 1e-6; every known bug misses by at least 5 times that tolerance (the tests
+# of each sampler, tests/test_a02_*, tests/test_a06_*, assert it).
+FREQUENCY_Z = 6.0
+
+
+def bernstein_tolerance(n, p, z=FREQUENCY_Z):
     """Half-width u of the band around n p that a count of n Bernoulli(p) draws leaves with probability < 2 e^(-z^2/2).
 
     Bernstein's inequality, P(|X - n p| >= u) <= 2 exp(-u^2 / (2 (n p (1 - p) + u / 3))), solved for u

@@ -20,19 +20,18 @@ Source: Karpathy, "The Unreasonable Effectiveness of Recurrent Neural
 Networks" (2015); the sampling loop of the lecture.
 """
 
-import copy
-
 import numpy as np
 
+from graders import behaviour
 from graders.assignment import Assignment
-from graders.compare import bernstein_tolerance, top2_margin
+from graders.behaviour import expected_facts, expected_generator_facts, fact_leaves, generator_facts
+from graders.compare import FREQUENCY_Z, bernstein_tolerance, top2_margin
 from graders.messages import CheckFailure, fail, fmt_number, type_name
-from graders.probe import Observation, call_student, changed_inputs, check_callable, guarded
+from graders.probe import Observation, guarded
 from graders.spec import Case, FunctionSpec, Output, Property
 from helpers.char_rnn import initialize_parameters, one_hot, rnn_step_forward
 
-ASSIGNMENT = "02_dinosaur_names"
-GRADER = Assignment(ASSIGNMENT)
+GRADER = Assignment.of_module(__name__)
 
 GRADIENT_NAMES = ("dWax", "dWaa", "dWya", "dba", "dby")
 PARAMETER_NAMES = ("Wax", "Waa", "Wya", "ba", "by")
@@ -92,13 +91,6 @@ CHAR_TO_IX = {ch: i for i, ch in enumerate(VOCAB)}
 STRONG = 100.0  # logit gap that makes a choice certain: the runner-up has probability < e^-40
 REPEAT_NAMES = 20  # names drawn again from a fresh generator of the same seed
 RUNAWAY_DRAWS = 10 * MAX_NAME_LENGTH  # more draws than this in one call: the length cap is missing
-# A count k of n names with probability p each: by Bernstein's inequality
-# P(|k - n p| >= t) <= 2 exp(-t^2 / (2 (n p (1 - p) + t / 3))), which is 2 exp(-z^2 / 2) = 3e-8 for
-# t = z^2 / 6 + sqrt(z^4 / 36 + z^2 n p (1 - p)) and z = 6 (about 6 standard errors when n p is large,
-# still sound for rare characters). Over the 35 counts of a case a correct sampler, whatever random
-# numbers it draws, fails with probability < 1e-6; the known bugs miss by 6 to 30 times that tolerance
-# (tests/test_a02_dinosaur_names.py).
-FREQUENCY_Z = 6.0
 
 
 def chain_parameters(spelling, Waa_scale=0.0, seed=0):
@@ -194,16 +186,17 @@ def _indices(result, case):
 
 
 def _draw_names(func, case, parameters, char_to_ix, seed, count):
-    rng = CountingGenerator(seed)
-    names = []
+    """`count` names drawn with one generator of `seed`, each call checked for inputs changed in place."""
+    rng, names, changed = CountingGenerator(seed), [], []
     for _ in range(count):
         rng.draws = 0  # the runaway limit is per call
-        result = call_student(func, "sample", case, (parameters, char_to_ix, rng), dict(case.kwargs))
+        result, changed_now = behaviour.call_checked(func, SAMPLE, case, (parameters, char_to_ix, rng), case.kwargs)
         names.append(guarded("sample", case, _indices, result, case))
-    return names, rng
+        changed = changed or changed_now
+    return names, rng, changed
 
 
-def _name_leaves(names, again, used_rng, case):
+def _name_leaves(names, again, rng, case):
     max_length = case.kwargs.get("max_length", MAX_NAME_LENGTH)
     first_two = np.zeros((len(VOCAB), len(VOCAB) + 1), dtype=np.int64)  # column V: no second character
     for name in names:
@@ -215,8 +208,7 @@ def _name_leaves(names, again, used_rng, case):
         "too_long": np.int64(sum(n > max_length for n in lengths)),
         "newline_inside": np.int64(sum(NEWLINE in name[:-1] for name in names)),
         "unfinished": np.int64(sum(len(name) < max_length and name[-1:] != [NEWLINE] for name in names)),
-        "repeatable": np.int64(again == names[:len(again)]),
-        "rng_used": np.int64(used_rng),
+        **fact_leaves(generator_facts(rng._rng, case.data["seed"], names[:len(again)], again, same=list.__eq__)),
         "longest": np.int64(max(lengths)),
         "shortest": np.int64(min(lengths)),
         "first_two": first_two,
@@ -225,14 +217,11 @@ def _name_leaves(names, again, used_rng, case):
 
 def _observe_sample(func, case):
     """Draw case.data["names"] names from one seeded generator, then the first few again with the same seed."""
-    check_callable(func, "sample")
-    pristine = copy.deepcopy(case.args)
-    parameters, char_to_ix = copy.deepcopy(case.args)
-    names, rng = _draw_names(func, case, parameters, char_to_ix, case.data["seed"], case.data["names"])
-    again, _ = _draw_names(func, case, parameters, char_to_ix, case.data["seed"], min(REPEAT_NAMES, len(names)))
-    used_rng = rng._rng.bit_generator.state != np.random.default_rng(case.data["seed"]).bit_generator.state
-    leaves = guarded("sample", case, _name_leaves, names, again, used_rng, case)
-    return Observation(case.name, leaves, changed_inputs(pristine, (parameters, char_to_ix), SAMPLE.inputs))
+    parameters, char_to_ix = behaviour.snapshot(case.args)
+    names, rng, changed = _draw_names(func, case, parameters, char_to_ix, case.data["seed"], case.data["names"])
+    again, _, _ = _draw_names(func, case, behaviour.snapshot(case.args[0]), dict(char_to_ix), case.data["seed"],
+                              min(REPEAT_NAMES, len(names)))
+    return Observation(case.name, guarded("sample", case, _name_leaves, names, again, rng, case), changed)
 
 
 def first_two_probabilities(parameters, max_length):
@@ -258,7 +247,7 @@ def _check_first_two(leaves, case):
     p = first_two_probabilities(case.args[0], case.kwargs.get("max_length", MAX_NAME_LENGTH))
     f = leaves["first_two"] / n
     for got, want, where in ((f.sum(axis=1), p.sum(axis=1), "first characters"), (f, p, None)):
-        tolerance = bernstein_tolerance(n, want, FREQUENCY_Z) / n  # on the frequencies, above
+        tolerance = bernstein_tolerance(n, want) / n  # on the frequencies (graders.compare)
         excess = np.abs(got - want) - tolerance
         if np.max(excess) <= 0:
             continue
@@ -275,16 +264,13 @@ def _check_first_two(leaves, case):
     return None
 
 
-SAMPLE_RNG_HINT = ("the generator rng you were given was never used (or the same seed gave other names): draw "
-                   "every index with rng.choice(vocab_size, p=probabilities.ravel()) -- never with np.random or "
-                   "np.argmax")
+SAMPLE_DRAWS = "draw every index with rng.choice(vocab_size, p=probabilities.ravel()), not np.argmax,"
 SAMPLE_CAP_HINT = "every name that draws no newline must have exactly max_length characters"
 SAMPLE = FunctionSpec(
     name="sample",
     outputs=(Output("indices"),),
     inputs=("parameters", "char_to_ix", "rng"),
     pattern_hints=(
-        *((paths, SAMPLE_RNG_HINT) for paths in (("rng_used",), ("repeatable",), ("rng_used", "repeatable"))),
         (("newline_inside",), "stop as soon as the newline index is drawn, and keep it as the last index"),
         (("unfinished",), "a name that stops before max_length characters must end with the newline's index: "
                           "keep the newline, and the loop must allow exactly max_length draws"),
@@ -299,7 +285,7 @@ SAMPLE = FunctionSpec(
 
 def _expect_sample(case):
     """Expected leaves of a sample case, and the leaves of known bugs that name them."""
-    expected = {"too_long": 0, "newline_inside": 0, "unfinished": 0, "repeatable": 1, "rng_used": 1}
+    expected = {"too_long": 0, "newline_inside": 0, "unfinished": 0}
     bugs = {}
     max_length = case.kwargs.get("max_length", MAX_NAME_LENGTH)
     if case.data["kind"] == "chain":  # spelled by construction (chain_parameters)
@@ -315,7 +301,8 @@ def _expect_sample(case):
                 {"longest": max_length - 1, "shortest": max_length - 1},
                 "the names have 50 characters whatever max_length says: stop at the max_length argument":
                 {"longest": MAX_NAME_LENGTH, "shortest": MAX_NAME_LENGTH}}
-    return _int_leaves(expected), {hint: _int_leaves(leaves) for hint, leaves in bugs.items()}
+    facts, fact_bugs = expected_facts(expected_generator_facts(SAMPLE_DRAWS))  # a re-seeded rng explains the rest
+    return facts | _int_leaves(expected), fact_bugs | {hint: _int_leaves(leaves) for hint, leaves in bugs.items()}
 
 
 def _int_leaves(leaves):
@@ -392,18 +379,18 @@ GRADER.add(OPTIMIZE, _optimize_cases)
 # --------------------------------------------------------------------------- training loop
 
 
-class SpyOptimize:
-    """Stands in for optimize: records every call and returns the loss 100 - j and the state j + 1 (call j)."""
+def _spy_optimize(n_a):
+    """Stands in for optimize: records every call in .calls and returns the loss 100 - j and the state j + 1
+    (call j). A function, so a student's wrong call reads "optimize_fn() takes ...", never a grader class."""
 
-    def __init__(self, n_a):
-        self.calls = []
-        self.n_a = n_a
+    def optimize_fn(X, Y, a_prev, parameters, learning_rate):
+        j = len(optimize_fn.calls)
+        optimize_fn.calls.append((X, Y, np.copy(a_prev) if isinstance(a_prev, np.ndarray) else a_prev, parameters,
+                                  learning_rate))
+        return 100.0 - j, {}, np.full((n_a, 1), float(j + 1))
 
-    def __call__(self, X, Y, a_prev, parameters, learning_rate):
-        j = len(self.calls)
-        self.calls.append((X, Y, np.copy(a_prev) if isinstance(a_prev, np.ndarray) else a_prev, parameters,
-                           learning_rate))
-        return 100.0 - j, {}, np.full((self.n_a, 1), float(j + 1))
+    optimize_fn.calls = []
+    return optimize_fn
 
 
 _LOOP_CASES = {  # name: (number of examples, num_iterations, n_a, learning_rate, callback given)
@@ -457,22 +444,20 @@ def _loop_leaves(spy, losses, seen, examples, parameters, case):
 
 
 def _observe_loop(func, case):
-    check_callable(func, "train_char_rnn")
-    pristine = copy.deepcopy(case.args)
-    examples, parameters, num_iterations, learning_rate = args = copy.deepcopy(case.args)
-    spy, seen = SpyOptimize(case.data["n_a"]), []
+    examples, parameters, num_iterations, learning_rate = args = behaviour.snapshot(case.args)
+    spy, seen = _spy_optimize(case.data["n_a"]), []
     kwargs = {"optimize_fn": spy}
     if case.data["callback"]:
         kwargs["callback"] = lambda j, loss, params: seen.append((j, loss, params))
     try:
-        losses = call_student(func, "train_char_rnn", case, args, kwargs)
+        losses, changed = behaviour.call_checked(func, LOOP, case, args, kwargs)
     except CheckFailure as failure:
         if case.data["callback"] or "NoneType" not in str(failure):
             raise
         fail("train_char_rnn", case, str(failure).split("\n")[1].strip() + " (no callback was given)",
              "hint:   callback is optional: call it only `if callback is not None`")
     leaves = guarded("train_char_rnn", case, _loop_leaves, spy, losses, seen, examples, parameters, case)
-    return Observation(case.name, leaves, changed_inputs(pristine, args, LOOP.inputs))
+    return Observation(case.name, leaves, changed)
 
 
 def _expect_loop(case):
@@ -512,26 +497,10 @@ GRADER.add(LOOP, _loop_cases, observe=_observe_loop, expect=_expect_loop)
 
 # --------------------------------------------------------------------------- test-cell entry points
 
-
-def check_clip(clip, suite="public"):
-    """Graded check of clip(gradients, max_value): values of every gradient, in the caller's arrays."""
-    return GRADER.check("clip", clip, suite)
-
-
-def check_sample(sample, suite="public"):
-    """Graded check of sample(parameters, char_to_ix, rng, max_length): behaviour on models with known answers."""
-    return GRADER.check("sample", sample, suite)
-
-
-def check_optimize(optimize, suite="public"):
-    """Graded check of optimize(X, Y, a_prev, parameters, learning_rate, max_value)."""
-    return GRADER.check("optimize", optimize, suite)
-
-
-def check_train_char_rnn(train_char_rnn, suite="public"):
-    """Graded check of train_char_rnn(examples, parameters, num_iterations, learning_rate, ...)."""
-    return GRADER.check("train_char_rnn", train_char_rnn, suite)
-
+check_clip = GRADER.checker("clip")
+check_sample = GRADER.checker("sample")
+check_optimize = GRADER.checker("optimize")
+check_train_char_rnn = GRADER.checker("train_char_rnn")
 
 # quick looks and experiment inputs for the notebook, from the first public case
 preview = GRADER.preview

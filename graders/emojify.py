@@ -29,8 +29,7 @@ from graders.probe import Observation
 from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
 from helpers.emoji import FIRST_WORD_INDEX, PAD_INDEX, UNK_INDEX
 
-ASSIGNMENT = "07_emojify"
-GRADER = Assignment(ASSIGNMENT)
+GRADER = Assignment.of_module(__name__)
 
 # a tiny vocabulary for the numpy cases: row r of E is the vector of WORDS[r]
 WORDS = ("i", "love", "you", "play", "ball", "so", "happy", "sad", "food", "the", "not", "am")
@@ -449,47 +448,14 @@ GRADER.add(FunctionSpec(name="build_emojify_model", outputs=(Output("model"),), 
 
 # --------------------------------------------------------------------------- test-cell entry points
 
+check_sentence_to_avg = GRADER.checker("sentence_to_avg")
+check_softmax_loss_and_gradients = GRADER.checker("softmax_loss_and_gradients")
+check_train_softmax = GRADER.checker("train_softmax")
+check_predict = GRADER.checker("predict")
+check_sentences_to_indices = GRADER.checker("sentences_to_indices")
+check_pretrained_embedding_layer = GRADER.checker("pretrained_embedding_layer")
+check_build_emojify_model = GRADER.checker("build_emojify_model")
 
-def check_sentence_to_avg(sentence_to_avg, suite="public"):
-    """Graded check of sentence_to_avg(sentence, word_to_index, E): the average vector, inputs unchanged."""
-    return GRADER.check("sentence_to_avg", sentence_to_avg, suite)
-
-
-def check_softmax_loss_and_gradients(softmax_loss_and_gradients, suite="public"):
-    """Graded check of softmax_loss_and_gradients(X, y, W, b): the loss and dW, db."""
-    return GRADER.check("softmax_loss_and_gradients", softmax_loss_and_gradients, suite)
-
-
-def check_train_softmax(train_softmax, suite="public"):
-    """Graded check of train_softmax(X, y, W, b, learning_rate, num_iterations): W, b, losses, inputs unchanged."""
-    return GRADER.check("train_softmax", train_softmax, suite)
-
-
-def check_predict(predict, suite="public"):
-    """Graded check of predict(X, W, b): one label per example."""
-    return GRADER.check("predict", predict, suite)
-
-
-def check_sentences_to_indices(sentences_to_indices, suite="public"):
-    """Graded check of sentences_to_indices(sentences, word_to_index, max_len): padded word indices."""
-    return GRADER.check("sentences_to_indices", sentences_to_indices, suite)
-
-
-def check_pretrained_embedding_layer(pretrained_embedding_layer, suite="public"):
-    """Graded check of pretrained_embedding_layer(E): lookups, mask, frozen weights."""
-    return GRADER.check("pretrained_embedding_layer", pretrained_embedding_layer, suite)
-
-
-def check_build_emojify_model(build_emojify_model, suite="public"):
-    """Graded check of build_emojify_model(E, max_len, ...): behaviour and parameter counts of the model."""
-    return GRADER.check("build_emojify_model", build_emojify_model, suite)
-
-
-def preview(func_name, func):
-    """Quick look: the student's outputs beside the expected ones on the first public case."""
-    GRADER.preview(func_name, func)
-
-
-def sample_inputs(func_name):
-    """The inputs of the first public case (deep copies), for experiments in the notebook."""
-    return GRADER.sample_inputs(func_name)
+# quick looks and experiment inputs for the notebook, from the first public case
+preview = GRADER.preview
+sample_inputs = GRADER.sample_inputs

@@ -25,8 +25,7 @@ from graders.probe import Observation
 from graders.spec import Case, FunctionSpec, Output
 from helpers.rnn_caches import GRUStepCache
 
-ASSIGNMENT = "04_gru_deep_bidirectional"
-GRADER = Assignment(ASSIGNMENT)
+GRADER = Assignment.of_module(__name__)
 
 GRU_GATES = ("u", "r", "c")
 _WEIGHT_SCALE = 0.8  # large enough that the gates leave their linear range
@@ -297,32 +296,11 @@ GRADER.add(FunctionSpec(name="build_tagger", outputs=(Output("model"),), default
 
 # --------------------------------------------------------------------------- test-cell entry points
 
+check_gru_cell_forward = GRADER.checker("gru_cell_forward")
+check_rnn_gradient_norms = GRADER.checker("rnn_gradient_norms")
+check_clip_by_global_norm = GRADER.checker("clip_by_global_norm")
+check_build_tagger = GRADER.checker("build_tagger")
 
-def check_gru_cell_forward(gru_cell_forward, suite="public"):
-    """Graded check of gru_cell_forward(xt, a_prev, parameters): a_next and every field of the cache."""
-    return GRADER.check("gru_cell_forward", gru_cell_forward, suite)
-
-
-def check_rnn_gradient_norms(rnn_gradient_norms, suite="public"):
-    """Graded check of rnn_gradient_norms(x, a0, parameters): the norms at every step."""
-    return GRADER.check("rnn_gradient_norms", rnn_gradient_norms, suite)
-
-
-def check_clip_by_global_norm(clip_by_global_norm, suite="public"):
-    """Graded check of clip_by_global_norm(gradients, max_norm): clipped gradients, global norm, inputs unchanged."""
-    return GRADER.check("clip_by_global_norm", clip_by_global_norm, suite)
-
-
-def check_build_tagger(build_tagger, suite="public"):
-    """Graded check of build_tagger(vocab_size, n_tags, emb_dim, n_a, ...): behaviour of the model."""
-    return GRADER.check("build_tagger", build_tagger, suite)
-
-
-def preview(func_name, func):
-    """Quick look: the student's outputs beside the expected ones on the first public case."""
-    GRADER.preview(func_name, func)
-
-
-def sample_inputs(func_name):
-    """The inputs of the first public case (deep copies), for experiments in the notebook."""
-    return GRADER.sample_inputs(func_name)
+# quick looks and experiment inputs for the notebook, from the first public case
+preview = GRADER.preview
+sample_inputs = GRADER.sample_inputs

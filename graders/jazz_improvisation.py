@@ -30,8 +30,7 @@ from graders import probe
 from graders.probe import Observation
 from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, Property
 
-ASSIGNMENT = "03_jazz_improvisation"
-GRADER = Assignment(ASSIGNMENT)
+GRADER = Assignment.of_module(__name__)
 _LSTM_SCALES = (0.6, 0.6, 0.3)  # kernel, recurrent kernel, bias: the gates leave their linear range
 _DENSE_SCALES = (2.0, 0.3)  # kernel, bias: sharp softmax outputs, so choices are far from ties
 _STATE_SCALE = 0.8  # a0, c0: nonzero, so a model that ignores them is caught
@@ -46,11 +45,13 @@ NOISE_IGNORED_HINT = ("the choice ignores the noise: add temperature * gumbel[:,
                       "before the argmax")
 TEMPERATURE_HINT = "the temperature is ignored: scale the noise, temperature * gumbel[:, t, :]"
 NOISE_STEP_HINT = "every step uses the noise of the first step: use gumbel[:, t, :] at step t"
-RNG_HINT = ("draw the noise with the rng argument (rng.gumbel), never with np.random: the same rng must give "
-            "the same values")
+RNG_DRAWS = "draw the noise (rng.gumbel(size=(m, T_y, n_values)))"
+RNG_HINT = behaviour.generator_hint(RNG_DRAWS)
 DEPTH_HINT = "the one-hot depth must be n_values = x0.shape[-1] (the vocabulary), whatever values were chosen"
 NOISE_NOT_PASSED_HINT = "the noise never reaches the model: pass the gumbel drawn from rng as its 4th input"
 AXIS_HINT = "take the argmax over the last axis (the values): np.argmax(..., axis=-1)"
+FED_ORDER_HINT = "the inference model takes [x0, a0, c0, noise] in this order: pass the x0, a0, c0 you were given"
+FED = ("x0", "a0", "c0", "noise")  # the inference model's inputs, in order
 
 
 def make_layers(case):
@@ -218,7 +219,7 @@ GRADER.add(INFERENCE_SPEC, _cases(_INFERENCE_CASES), observe=_observe_inference,
 
 def _noise_received(leaves, case):
     """Problem with the noise the model received: it must be the seeded rng's Gumbel draws, in any order or shape."""
-    noise = leaves.get("noise")
+    noise = leaves.get("fed.noise")
     if noise is None:
         return "the inference model was never called with the noise as its 4th input", NOISE_NOT_PASSED_HINT
     drawn = _gumbel(case).ravel()
@@ -233,7 +234,7 @@ def _noise_received(leaves, case):
 def _follows_model(leaves, case):
     """Problem with indices and results: the model's choices on the noise it received, and their one-hot."""
     s = case.dims
-    indices, results, noise = leaves["indices"], leaves["results"], leaves.get("noise")
+    indices, results, noise = leaves["indices"], leaves["results"], leaves.get("fed.noise")
     if indices.shape != (s["m"], s["T_y"]):
         return f"indices have shape {indices.shape}, expected (m, T_y) = {(s['m'], s['T_y'])}", AXIS_HINT
     if indices.dtype.kind not in "iu":
@@ -251,7 +252,9 @@ def _follows_model(leaves, case):
 SAMPLE_SPEC = FunctionSpec(
     "predict_and_sample", (Output("indices"), Output("results")),
     inputs=("inference_model", "x0", "a0", "c0", "T_y", "rng"),
-    properties=(Property("the noise comes from rng and reaches the model", _noise_received),
+    properties=(Property("the model gets the x0, a0, c0 it was given, in order",
+                         behaviour.fed_check(FED[:3], lambda case: dict(zip(FED, case.data["inputs"])), FED_ORDER_HINT)),
+                Property("the noise comes from rng and reaches the model", _noise_received),
                 Property("indices are the model's choices and results their one-hot", _follows_model)),
     default_hint="draw Gumbel noise (m, T_y, n_values) from rng, predict with [x0, a0, c0, noise], "
                  "then indices = argmax over the values and results = their one-hot",
@@ -284,25 +287,24 @@ def _observe_sample(func, case):
     T_y, n_a, n_values = (case.dims[k] for k in ("T_y", "n_a", "n_values"))
 
     def once():
-        log = behaviour.CallLog()
-        model = log.spy("model", stand_in_model(T_y, n_a, n_values))
-        args = (model, *behaviour.snapshot(case.data["inputs"]), T_y, np.random.default_rng(case.data["seed"]))
+        log, rng = behaviour.CallLog(), np.random.default_rng(case.data["seed"])
+        args = (log.spy("model", stand_in_model(T_y, n_a, n_values)), *behaviour.snapshot(case.data["inputs"]), T_y, rng)
         observation = behaviour.observe_call(func, SAMPLE_SPEC, case, args)
-        fed = [args[0] for _, args, _ in log.calls if args and isinstance(args[0], (list, tuple)) and len(args[0]) == 4]
-        if fed and not observation.failure:  # the 4th model input of the first call that passed four
-            observation.leaves["noise"] = probe.guarded("predict_and_sample", case, lambda: behaviour.to_numpy(fed[0][3]))
-        return observation
+        if not observation.failure:  # the inputs of the first call that passed four
+            observation.leaves.update(probe.guarded("predict_and_sample", case, behaviour.fed_leaves, log, FED))
+        return observation, rng
 
-    first, again = once(), once()
+    (first, rng), (again, _) = once(), once()
     if not first.failure and not again.failure:
-        first.leaves["repeatable"] = ~behaviour.differs(first.leaves["indices"], again.leaves["indices"], atol=0)
+        first.leaves.update(behaviour.fact_leaves(behaviour.generator_facts(
+            rng, case.data["seed"], first.leaves["indices"], again.leaves["indices"])))
     return first
 
 
 def _expect_sample(case):
     # what no stream of draws can change is compared; which values were chosen depends on the
     # order the noise was drawn in, so the properties compare them with the noise the model received
-    return {"repeatable": np.bool_(True)}, {RNG_HINT: {"repeatable": np.bool_(False)}}
+    return behaviour.expected_facts(behaviour.expected_generator_facts(RNG_DRAWS))
 
 
 def _gumbel(case):
@@ -317,22 +319,10 @@ GRADER.add(SAMPLE_SPEC, _cases(_SAMPLE_CASES), observe=_observe_sample, expect=_
 
 # --------------------------------------------------------------------------- test-cell entry points
 
+check_music_model = GRADER.checker("music_model")
+check_music_inference_model = GRADER.checker("music_inference_model")
+check_predict_and_sample = GRADER.checker("predict_and_sample")
 
-def check_music_model(music_model, suite="public"):
-    """Graded check of music_model(T_x, n_a, n_values, reshaper, lstm_cell, densor): outputs, shared weights."""
-    return GRADER.check("music_model", music_model, suite)
-
-
-def check_music_inference_model(music_inference_model, suite="public"):
-    """Graded check of music_inference_model(T_y, n_a, n_values, lstm_cell, densor, temperature)."""
-    return GRADER.check("music_inference_model", music_inference_model, suite)
-
-
-def check_predict_and_sample(predict_and_sample, suite="public"):
-    """Graded check of predict_and_sample(inference_model, x0, a0, c0, T_y, rng)."""
-    return GRADER.check("predict_and_sample", predict_and_sample, suite)
-
-
-def preview(func_name, func):
-    """Quick look: the student's outputs beside the expected ones on the first public case."""
-    GRADER.preview(func_name, func)
+# quick looks and experiment inputs for the notebook, from the first public case
+preview = GRADER.preview
+sample_inputs = GRADER.sample_inputs

@@ -19,6 +19,9 @@ import numpy as np
 PREVIEW_ENTRIES = 4  # how many entries a preview or message shows of an array
 MAX_ERROR_CHARS = 400  # a student's exception text is cut here (Keras errors run to pages)
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# TensorFlow's eager errors wrap the sentence: "{{function_node __wrapped__AddV2_device_/job:...}} Incompatible
+# shapes: [3,5] vs. [3,4] [Op:AddV2] name: "
+_TF_WRAPPER = re.compile(r"\{\{function_node [^}]*\}\}\s*|\s*\[Op:[^\]]*\](\s*name:\s*\S*)?")
 HIDDEN_NOT_SHOWN = "(the expected value of a hidden case is not shown)"
 
 
@@ -50,8 +53,9 @@ def hint_line(hint):
 
 
 def clean_error(err, limit=MAX_ERROR_CHARS):
-    """`TypeName: text` of an exception, without terminal colour codes, cut to `limit` characters."""
-    text = _ANSI.sub("", str(err)).strip()
+    """`TypeName: text` of an exception, without terminal colour codes or TensorFlow's op wrapper, cut to
+    `limit` characters."""
+    text = _TF_WRAPPER.sub(" ", _ANSI.sub("", str(err))).strip()
     text = " ".join(text.split())
     if len(text) > limit:
         text = text[:limit] + " ..."

@@ -24,8 +24,7 @@ from graders.assignment import Assignment
 from graders.spec import Case, FunctionSpec, Output
 from helpers.rnn_caches import LSTMCache, LSTMStepCache, RNNCache, RNNStepCache
 
-ASSIGNMENT = "01_rnn_step_by_step"
-GRADER = Assignment(ASSIGNMENT)
+GRADER = Assignment.of_module(__name__)
 
 # scale: weights ~ N(0, scale^2); 0.8 leaves tanh and the gates their linear range, 2.0 saturates them
 SIZES = {
@@ -307,22 +306,14 @@ GRADER.add(FunctionSpec(
 
 # --------------------------------------------------------------------------- test-cell entry points
 
-
-def _check(func_name, signature):
-    def check(func, suite="public"):
-        return GRADER.check(func_name, func, suite)
-    check.__name__, check.__doc__ = f"check_{func_name}", f"Graded check of {func_name}{signature}."
-    return check
-
-
-check_rnn_cell_forward = _check("rnn_cell_forward", "(xt, a_prev, parameters)")
-check_rnn_forward = _check("rnn_forward", "(x, a0, parameters)")
-check_lstm_cell_forward = _check("lstm_cell_forward", "(xt, a_prev, c_prev, parameters)")
-check_lstm_forward = _check("lstm_forward", "(x, a0, parameters)")
-check_rnn_cell_backward = _check("rnn_cell_backward", "(da_next, cache)")
-check_rnn_backward = _check("rnn_backward", "(da, caches)")
-check_lstm_cell_backward = _check("lstm_cell_backward", "(da_next, dc_next, cache)")
-check_lstm_backward = _check("lstm_backward", "(da, caches)")
+check_rnn_cell_forward = GRADER.checker("rnn_cell_forward")
+check_rnn_forward = GRADER.checker("rnn_forward")
+check_lstm_cell_forward = GRADER.checker("lstm_cell_forward")
+check_lstm_forward = GRADER.checker("lstm_forward")
+check_rnn_cell_backward = GRADER.checker("rnn_cell_backward")
+check_rnn_backward = GRADER.checker("rnn_backward")
+check_lstm_cell_backward = GRADER.checker("lstm_cell_backward")
+check_lstm_backward = GRADER.checker("lstm_backward")
 
 # quick looks and experiment inputs for the notebook, from the first public case
 preview = GRADER.preview

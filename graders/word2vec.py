@@ -22,19 +22,17 @@ Mikolov, Chen, Corrado & Dean (2013), "Efficient Estimation of Word
 Representations in Vector Space" (skip-gram and CBOW).
 """
 
-import copy
-
 import numpy as np
 
+from graders import behaviour
 from graders.assignment import Assignment
-from graders import compare
-from graders.behaviour import expected_facts, fact_leaves
+from graders.behaviour import expected_facts, expected_generator_facts, fact_leaves, generator_facts
+from graders.compare import bernstein_tolerance
 from graders.messages import fail, fmt_number, type_name
-from graders.probe import Observation, call_student, changed_inputs, check_callable, guarded
+from graders.probe import Observation, guarded
 from graders.spec import Case, FunctionSpec, Output, Property
 
-ASSIGNMENT = "06_word2vec"
-GRADER = Assignment(ASSIGNMENT)
+GRADER = Assignment.of_module(__name__)
 
 # the notebook's constants, which a function that ignores its argument falls back on; every case below
 # uses another value, so such a bug shows
@@ -43,20 +41,6 @@ WINDOW = 5
 NEGATIVES = 5
 NOISE_POWER = 0.75
 LEARNING_RATE = 0.05
-
-# A count k of n independent events of probability p: by Bernstein's inequality
-# P(|k - n p| >= u) <= 2 exp(-u^2 / (2 (n p (1 - p) + u / 3))), which is 2 exp(-z^2 / 2) = 3e-8 for
-# u = z^2 / 6 + sqrt(z^4 / 36 + z^2 n p (1 - p)) and z = 6 (about 6 standard errors when n p is large,
-# still sound for rare events). Over the at most 8 counts of a case, a correct sampler, whatever random
-# numbers it draws, fails with probability < 1e-6; every known bug misses by at least 5 times that
-# tolerance (tests/test_a06_word2vec.py).
-FREQUENCY_Z = 6.0
-
-
-def bernstein_tolerance(n, p, z=FREQUENCY_Z):
-    """Half-width u of the Bernstein band around n p for a count of n events of probability p (above)."""
-    return compare.bernstein_tolerance(n, p, z)
-
 
 def _index_array(result, func_name, case, vocab_size, what, hint):
     """The returned indices as an int64 ndarray, or a failure that says what is wrong with them."""
@@ -75,12 +59,8 @@ def _index_array(result, func_name, case, vocab_size, what, hint):
     return array.astype(np.int64)
 
 
-def _same_draws(a, b):
-    return a.shape == b.shape and bool(np.array_equal(a, b))
-
-
-RNG_HINT = ("the generator rng you were given was not used (or the same seed gave another result): make every "
-            "random draw with rng (rng.random, rng.choice), never with np.random")
+RNG_DRAWS = "make every random draw (rng.random, rng.choice)"
+RNG_HINT = behaviour.generator_hint(RNG_DRAWS)
 
 
 # --------------------------------------------------------------------------- subsample
@@ -126,28 +106,18 @@ def _is_subsequence(kept, tokens):
 
 
 def _observe_subsample(func, case):
-    check_callable(func, "subsample")
-    pristine = copy.deepcopy(case.args)
-    tokens, counts, t = args = copy.deepcopy(case.args)
+    tokens, counts, t = case.args
     rng = np.random.default_rng(case.data["seed"])
-    vocab_size = len(counts)
-    hint = "return tokens[mask], a new array of the surviving word indices"
-    kept = guarded("subsample", case, _index_array, call_student(func, "subsample", case, (*args, rng), {}),
-                   "subsample", case, vocab_size, "the kept tokens", hint)
-    changed = changed_inputs(pristine, args, SUBSAMPLE.inputs)
-    again = guarded("subsample", case, _index_array,
-                    call_student(func, "subsample", case, (*copy.deepcopy(case.args),
-                                                           np.random.default_rng(case.data["seed"])), {}),
-                    "subsample", case, vocab_size, "the kept tokens", hint)
+    kept, changed = behaviour.call_checked(func, SUBSAMPLE, case, (*behaviour.snapshot(case.args), rng))
+    again, _ = behaviour.call_checked(func, SUBSAMPLE, case, (*behaviour.snapshot(case.args),
+                                                              np.random.default_rng(case.data["seed"])))
+    kept, again = (guarded("subsample", case, _index_array, result, "subsample", case, len(counts), "the kept tokens",
+                           "return tokens[mask], a new array of the surviving word indices") for result in (kept, again))
     if kept.ndim != 1:
         fail("subsample", case, f"expected a 1-D array of kept tokens, got shape {kept.shape}",
              "hint:   keep the tokens as one flat array: tokens[mask]")
-    leaves = fact_leaves({
-        "in_order": _is_subsequence(kept, pristine[0]),
-        "repeatable": _same_draws(kept, again),
-        "rng_used": rng.bit_generator.state != np.random.default_rng(case.data["seed"]).bit_generator.state,
-    })
-    leaves["kept_per_word"] = np.bincount(kept, minlength=vocab_size).astype(np.int64)
+    leaves = fact_leaves({"in_order": _is_subsequence(kept, tokens)} | generator_facts(rng, case.data["seed"], kept, again))
+    leaves["kept_per_word"] = np.bincount(kept, minlength=len(counts)).astype(np.int64)
     return Observation(case.name, leaves, changed)
 
 
@@ -155,8 +125,7 @@ def _expect_subsample(case):
     return expected_facts({
         "in_order": (True, "the survivors must keep their order in the text: select them with a boolean mask "
                            "of tokens, without sorting or grouping them by word", ""),
-        "rng_used": (True, RNG_HINT, ""),
-        "repeatable": (True, RNG_HINT, ""),
+        **expected_generator_facts(RNG_DRAWS),
     })
 
 
@@ -307,25 +276,17 @@ def _negative_cases(suite, record):
 
 
 def _observe_negatives(func, case):
-    check_callable(func, "draw_negatives")
-    pristine = copy.deepcopy(case.args)
-    noise, m, K = args = copy.deepcopy(case.args)
+    noise, m, K = case.args
     rng = np.random.default_rng(case.data["seed"])
-    hint = "return the array rng.choice gives you"
-    drawn = guarded("draw_negatives", case, _index_array, call_student(func, "draw_negatives", case, (*args, rng), {}),
-                    "draw_negatives", case, len(noise), "the negatives", hint)
-    changed = changed_inputs(pristine, args, DRAW_NEGATIVES.inputs)
-    again = guarded("draw_negatives", case, _index_array,
-                    call_student(func, "draw_negatives", case, (*copy.deepcopy(case.args),
-                                                                np.random.default_rng(case.data["seed"])), {}),
-                    "draw_negatives", case, len(noise), "the negatives", hint)
+    drawn, changed = behaviour.call_checked(func, DRAW_NEGATIVES, case, (*behaviour.snapshot(case.args), rng))
+    again, _ = behaviour.call_checked(func, DRAW_NEGATIVES, case, (*behaviour.snapshot(case.args),
+                                                                   np.random.default_rng(case.data["seed"])))
+    drawn, again = (guarded("draw_negatives", case, _index_array, result, "draw_negatives", case, len(noise),
+                            "the negatives", "return the array rng.choice gives you") for result in (drawn, again))
     if drawn.ndim != 2:
         fail("draw_negatives", case, f"expected an array of shape (m, K) = {(m, K)}, got shape {drawn.shape}",
              "hint:   ask the generator for all m * K draws at once with size=(m, K)")
-    leaves = fact_leaves({
-        "repeatable": _same_draws(drawn, again),
-        "rng_used": rng.bit_generator.state != np.random.default_rng(case.data["seed"]).bit_generator.state,
-    })
+    leaves = fact_leaves(generator_facts(rng, case.data["seed"], drawn, again))
     leaves["shape"] = np.array(drawn.shape, dtype=np.int64)
     leaves["draws_per_word"] = np.bincount(drawn.ravel(), minlength=len(noise)).astype(np.int64)
     return Observation(case.name, leaves, changed)
@@ -342,7 +303,7 @@ NEGATIVES_HINTS = {
 
 def _expect_negatives(case):
     noise, m, K = case.args
-    expected, bugs = expected_facts({"rng_used": (True, RNG_HINT, ""), "repeatable": (True, RNG_HINT, "")})
+    expected, bugs = expected_facts(expected_generator_facts(RNG_DRAWS))
     expected["shape"] = np.array([m, K], dtype=np.int64)
     for variant, shape in (("shape_transposed", (K, m)), ("K_ignored", (m, NEGATIVES))):
         if shape != (m, K):
@@ -527,41 +488,13 @@ GRADER.add(CBOW_LOSS, _cbow_cases)
 
 # --------------------------------------------------------------------------- test-cell entry points
 
-
-def check_subsample(subsample, suite="public"):
-    """Graded check of subsample(tokens, counts, t, rng): kept shares, order, draws from rng."""
-    return GRADER.check("subsample", subsample, suite)
-
-
-def check_skipgram_pairs(skipgram_pairs, suite="public"):
-    """Graded check of skipgram_pairs(tokens, window)."""
-    return GRADER.check("skipgram_pairs", skipgram_pairs, suite)
-
-
-def check_noise_distribution(noise_distribution, suite="public"):
-    """Graded check of noise_distribution(counts, power)."""
-    return GRADER.check("noise_distribution", noise_distribution, suite)
-
-
-def check_draw_negatives(draw_negatives, suite="public"):
-    """Graded check of draw_negatives(noise, m, K, rng): shape, shares of the draws, draws from rng."""
-    return GRADER.check("draw_negatives", draw_negatives, suite)
-
-
-def check_sgns_loss(sgns_loss, suite="public"):
-    """Graded check of sgns_loss(v_target, u_context, u_negatives)."""
-    return GRADER.check("sgns_loss", sgns_loss, suite)
-
-
-def check_sgns_step(sgns_step, suite="public"):
-    """Graded check of sgns_step(W_in, W_out, targets, contexts, negatives, learning_rate)."""
-    return GRADER.check("sgns_step", sgns_step, suite)
-
-
-def check_cbow_loss(cbow_loss, suite="public"):
-    """Graded check of cbow_loss(V_context, u_target, u_negatives)."""
-    return GRADER.check("cbow_loss", cbow_loss, suite)
-
+check_subsample = GRADER.checker("subsample")
+check_skipgram_pairs = GRADER.checker("skipgram_pairs")
+check_noise_distribution = GRADER.checker("noise_distribution")
+check_draw_negatives = GRADER.checker("draw_negatives")
+check_sgns_loss = GRADER.checker("sgns_loss")
+check_sgns_step = GRADER.checker("sgns_step")
+check_cbow_loss = GRADER.checker("cbow_loss")
 
 # quick looks and experiment inputs for the notebook, from the first public case
 preview = GRADER.preview

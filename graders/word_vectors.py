@@ -29,21 +29,19 @@ Mikolov, Yih & Zweig (2013), "Linguistic Regularities in Continuous Space Word
 Representations" (the vector offset method for analogies).
 """
 
-import copy
 import functools
 import sys
-from pathlib import Path
 
 import numpy as np
 
+from graders import behaviour
 from graders.assignment import Assignment
 from graders.messages import fail, fmt_number, type_name
-from graders.probe import Observation, call_student, changed_inputs, check_callable, observe_spec
+from graders.probe import Observation, check_callable, observe_spec
 from graders.spec import Case, FunctionSpec, Output, Property
 from helpers import embeddings
 
-ASSIGNMENT = "05_word_vectors"
-GRADER = Assignment(ASSIGNMENT)
+GRADER = Assignment.of_module(__name__)
 
 
 def _unit(x):
@@ -220,28 +218,20 @@ def _analogy_cases(suite, record=None):
 
 
 class PythonLineCounter:
-    """Counts the lines of Python run inside a `with` block, in code outside the interpreter's own
-    installation (numpy and the standard library) and the course's graders/ and helpers/.
-
-    A notebook's functions (and the reference, compiled from the notebook) are counted; numpy's
-    Python wrappers are not. sys.settrace is restored on exit, whatever happens inside.
+    """Counts the lines of Python run inside a `with` block, in any Python code at all: the student's,
+    numpy's and the standard library's Python functions (a loop hidden in map(np.linalg.norm, E) runs the
+    lines of np.linalg.norm once per row), everything but the interpreter's frozen import machinery and
+    this counter's own exit. sys.settrace is restored on exit, whatever happens inside.
     """
 
     def __init__(self):
-        course = [Path(__file__).resolve().parent, Path(embeddings.__file__).resolve().parent]
-        self._skipped = tuple({str(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *course)})
-        self._decided = {}
         self.lines = 0
 
-    def _counted(self, filename):
-        if filename not in self._decided:
-            resolved = str(Path(filename).resolve()) if not filename.startswith("<") else filename
-            self._decided[filename] = not (filename.startswith("<frozen") or filename.startswith(self._skipped)
-                                           or resolved.startswith(self._skipped))
-        return self._decided[filename]
-
     def _on_call(self, frame, event, arg):
-        return self._on_line if self._counted(frame.f_code.co_filename) else None
+        code = frame.f_code
+        if code.co_filename.startswith("<frozen") or code is PythonLineCounter.__exit__.__code__:
+            return None
+        return self._on_line
 
     def _on_line(self, frame, event, arg):
         if event == "line":
@@ -258,22 +248,29 @@ class PythonLineCounter:
         return False
 
 
+def _counting(func, counter):
+    """func, run under `counter` (only the student's call is counted, not the probe's checks around it)."""
+
+    def counted(*args, **kwargs):
+        with counter:
+            return func(*args, **kwargs)
+
+    return counted
+
+
 def _observe_analogy(func, case):
     """Call func once on the case's question; record the answer's row (-1: not a word) and the Python lines run."""
+    counter = PythonLineCounter()
     check_callable(func, "complete_analogy")
-    pristine = copy.deepcopy(case.args)
-    args = copy.deepcopy(case.args)
-    with PythonLineCounter() as counter:
-        result = call_student(func, "complete_analogy", case, args, {})
+    result, changed = behaviour.call_checked(_counting(func, counter), ANALOGY, case, behaviour.snapshot(case.args))
     if not isinstance(result, str):
         hint = ("hint:   you returned a row number: return the word, index_to_word[row]"
                 if isinstance(result, (int, np.integer)) else
                 "hint:   did you forget a `return` statement?" if result is None else
                 "hint:   return one word, the str index_to_word[row] of the best row")
         fail("complete_analogy", case, f"expected a word (str), got {type_name(result)}", hint)
-    word_to_index = pristine[3]
-    leaves = {"answer": np.int64(word_to_index.get(result, -1)), "python_lines": np.int64(counter.lines)}
-    return Observation(case.name, leaves, changed_inputs(pristine, args, ANALOGY.inputs))
+    leaves = {"answer": np.int64(case.args[3].get(result, -1)), "python_lines": np.int64(counter.lines)}
+    return Observation(case.name, leaves, changed)
 
 
 def _check_answer(leaves, case):
@@ -501,26 +498,10 @@ def show_equalize_properties(equalize):
 
 # --------------------------------------------------------------------------- test-cell entry points
 
-
-def check_cosine_similarity(cosine_similarity, suite="public"):
-    """Graded check of cosine_similarity(u, v)."""
-    return GRADER.check("cosine_similarity", cosine_similarity, suite)
-
-
-def check_complete_analogy(complete_analogy, suite="public"):
-    """Graded check of complete_analogy(word_a, word_b, word_c, word_to_index, index_to_word, E)."""
-    return GRADER.check("complete_analogy", complete_analogy, suite)
-
-
-def check_neutralize(neutralize, suite="public"):
-    """Graded check of neutralize(e, g)."""
-    return GRADER.check("neutralize", neutralize, suite)
-
-
-def check_equalize(equalize, suite="public"):
-    """Graded check of equalize(e_w1, e_w2, g), by its defining properties."""
-    return GRADER.check("equalize", equalize, suite)
-
+check_cosine_similarity = GRADER.checker("cosine_similarity")
+check_complete_analogy = GRADER.checker("complete_analogy")
+check_neutralize = GRADER.checker("neutralize")
+check_equalize = GRADER.checker("equalize")
 
 # quick looks and experiment inputs for the notebook, from the first public case
 preview = GRADER.preview

@@ -54,8 +54,27 @@ def test_known_bug_is_caught_with_a_pointed_message(assignment, func_name, varia
     assert message, f"{func_name}/{variant} passes every public and hidden case"
     expected = mutant.expect or grader.graded[func_name].spec.hints[variant]
     assert expected in message, f"{func_name}/{variant}: the message does not point at the bug:\n{message}"
+    assert expected in first_hint_and_above(message), f"{func_name}/{variant}: the first hint is another bug's:\n{message}"
     assert message.startswith(f"{func_name} failed"), message
     assert "Traceback" not in message and "\x1b[" not in message, message
+    assert not any(word in message for word in GRADER_WORDS), f"the message shows grader internals:\n{message}"
+
+
+# what a message never shows: a raw TensorFlow op wrapper, a grader class or a method's dunder name
+GRADER_WORDS = ("{{function_node", "[Op:", "Spy", ".__call__", "graders.")
+
+
+def first_hint_and_above(message):
+    """The message up to the end of its first hint line: the declared bug must be named by then."""
+    lines = message.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip().startswith("hint:")), len(lines) - 1)
+    return "\n".join(lines[:first + 1])
+
+
+def test_the_first_hint_is_what_a_message_is_judged_by():
+    message = "f failed\n  output y differs\n  hint:   the real bug\n  hint:   another"
+    assert "the real bug" in first_hint_and_above(message) and "another" not in first_hint_and_above(message)
+    assert first_hint_and_above("f failed\n  raised KeyError") == "f failed\n  raised KeyError"
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)

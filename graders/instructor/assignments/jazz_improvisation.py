@@ -60,6 +60,10 @@ MUTANTS = {
         "argmax_wrong_axis": Mutant(
             "np.argmax(chosen, axis=-1)", "np.argmax(chosen, axis=1)", expect=g.AXIS_HINT, category="structure",
         ),
+        "initial_states_swapped": Mutant("[x0, a0, c0, gumbel]", "[x0, c0, a0, gumbel]", expect=g.FED_ORDER_HINT,
+                                         category="structure"),
+        "initial_states_zero": Mutant("[x0, a0, c0, gumbel]", "[x0, np.zeros_like(a0), np.zeros_like(c0), gumbel]",
+                                      expect="the model's input a0 is all zeros", category="ignored_argument"),
         "noise_not_passed": Mutant(
             "[x0, a0, c0, gumbel]", "[x0, a0, c0, np.zeros_like(gumbel)]", expect=g.NOISE_NOT_PASSED_HINT,
             category="degenerate",

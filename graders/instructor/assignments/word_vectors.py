@@ -43,6 +43,8 @@ MUTANTS = {
         "offset_reversed": Mutant("target = e_b - e_a + e_c", "target = e_a - e_b + e_c", expect=HINT_REVERSED),
         "word_c_ignored": Mutant("target = e_b - e_a + e_c", "target = e_b - e_a", expect=HINT_C_IGNORED,
                                  category="ignored_argument"),
+        "norms_by_map": Mutant("norms = np.linalg.norm(E, axis=1)", "norms = np.array(list(map(np.linalg.norm, E)))",
+                               expect=HINT_LOOP, category="structure"),
         "python_loop": Mutant(SCORES_LINES, "    scores = np.array([cosine_similarity(E[i], target)\n"
                                             "                       for i in range(len(index_to_word))])\n",
                               expect=HINT_LOOP, category="structure"),
