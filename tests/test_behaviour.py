@@ -137,3 +137,96 @@ def test_count_mistakes_keeps_one_hint_per_distinct_wrong_count():
         ("one layer", {"n_layers": 1}), ("same as right", {"n_layers": 2}), ("units doubled", {"n_a": 6}),
         ("also 48", {"n_layers": 4})], known=(12,))
     assert bugs == {"units doubled": {behaviour.PARAMETERS: 48}}  # 12 is known, 24 is right, the second 48 repeats
+
+
+def test_call_checked_returns_the_result_and_the_inputs_changed():
+    spec = FunctionSpec("f", (Output("y"),), inputs=("x", "d"))
+
+    def writes_into_d(x, d):
+        d["w"] += 1
+        return x.sum()
+
+    result, changed = behaviour.call_checked(writes_into_d, spec, CASE, (np.ones(3), {"w": np.zeros(2)}))
+    assert result == 3 and changed == ["d"]
+    assert behaviour.call_checked(lambda x, d: x, spec, CASE, (np.ones(3), {"w": np.zeros(2)}))[1] == []
+
+
+def test_generator_facts_tell_an_unused_from_an_unrepeatable_generator():
+    def draw(rng):
+        return rng.random(4)
+
+    used = np.random.default_rng(7)
+    facts = behaviour.generator_facts(used, 7, draw(used), draw(np.random.default_rng(7)))
+    assert facts == {"rng_used": True, "repeatable": True}
+    unused = np.random.default_rng(7)
+    facts = behaviour.generator_facts(unused, 7, np.random.random(4), np.random.random(4))
+    assert facts == {"rng_used": False, "repeatable": False}
+    expected, bugs = behaviour.expected_facts(behaviour.expected_generator_facts("draw with rng.random"))
+    assert len(bugs) == 2 and all("draw with rng.random" in hint for hint in bugs)  # one hint per fact
+
+
+def test_fed_check_names_swapped_zero_and_other_inputs():
+    given = {"a0": np.arange(3.0), "c0": np.arange(3.0) + 10}
+    check = behaviour.fed_check(("a0", "c0"), lambda case: given, "order hint")
+    log = behaviour.CallLog()
+    model = log.spy("model", lambda inputs: None)
+    model([given["c0"], given["a0"]])
+    problem, hint = check(behaviour.fed_leaves(log, ("a0", "c0")), CASE)
+    assert "holds the c0" in problem and hint == "order hint"
+    assert "all zeros" in check({"fed.a0": np.zeros(3, np.float32), "fed.c0": given["c0"].astype(np.float32)}, CASE)[0]
+    assert check({"fed.a0": given["a0"].astype(np.float32), "fed.c0": given["c0"].astype(np.float32)}, CASE) is None
+    assert check({}, CASE) is None  # never called: another property says so
+
+
+def test_split_counts_and_count_mistakes_with_two_paths():
+    import keras
+
+    layer = keras.layers.Embedding(5, 2, trainable=False)
+    layer.build((None, 3))
+    assert behaviour.count_leaf(layer, split=True) == {behaviour.TRAINABLE: 0, behaviour.FROZEN: 10}
+
+    def counts(rows, frozen=True):
+        return (0, 2 * rows) if frozen else (2 * rows, 0)
+
+    paths = (behaviour.TRAINABLE, behaviour.FROZEN)
+    assert behaviour.expected_counts(counts, {"rows": 5}, paths) == {behaviour.TRAINABLE: 0, behaviour.FROZEN: 10}
+    bugs = behaviour.count_mistakes(counts, {"rows": 5}, [("trainable", {"frozen": False}), ("same", {"rows": 5})],
+                                    paths=paths)
+    assert bugs == {"trainable": {behaviour.TRAINABLE: 10, behaviour.FROZEN: 0}}
+
+
+def _classifier(dropout_always=False):
+    import keras
+
+    words = keras.Input(shape=(None,), dtype="int32")
+    h = keras.layers.Embedding(6, 3, mask_zero=True)(words)
+    h = keras.layers.LSTM(2)(h)
+    if dropout_always:
+        h = keras.layers.Dropout(0.5)(h, training=True)
+    return keras.Model(words, keras.layers.Dense(3, activation="softmax")(h))
+
+
+def test_measure_classifier_measures_noise_changes_and_training():
+    X = np.array([[2, 3, 4], [5, 1, 2]], dtype=np.int32)
+    reversed_words = X[:, ::-1].copy()
+    model = behaviour.inject_weights(_classifier(), X.shape, np.random.default_rng(0), 1.0)
+    r = behaviour.measure_classifier(model, "f", CASE, X, {"order": (reversed_words, np.s_[:]),
+                                                            "padded": (np.pad(X, ((0, 0), (0, 2))), np.s_[:]),
+                                                            "none": (None, np.s_[:])}, "hint")
+    assert r["noise"] <= behaviour.MAX_NOISE and r["order"] > r["threshold"] >= r["padded"] and r["none"] is None
+    facts = behaviour.classifier_facts(r, moves=(("reads_word_order", "order"),), stays=(("padding_ignored", "padded"),))
+    assert facts == {"outputs_are_reproducible": True, "outputs_are_probabilities": True,
+                     "training_changes_outputs": False, "reads_word_order": True, "padding_ignored": True}
+    expected, bugs = behaviour.expected_classifier_facts("n_y", 0.0, "add dropout", {})
+    assert list(bugs)[0] == behaviour.HINT_RANDOM_INFERENCE  # a random model is named before anything it explains
+    random_model = behaviour.inject_weights(_classifier(dropout_always=True), X.shape, np.random.default_rng(0), 1.0)
+    r = behaviour.measure_classifier(random_model, "f", CASE, X, {}, "hint")
+    assert not behaviour.classifier_facts(r)["outputs_are_reproducible"]
+
+
+def test_tensorflow_op_wrappers_become_one_sentence():
+    from graders.messages import clean_error
+
+    err = ValueError("{{function_node __wrapped__AddV2_device_/job:localhost/replica:0/task:0/device:CPU:0}} "
+                     "Incompatible shapes: [3,5] vs. [3,4] [Op:AddV2] name: ")
+    assert clean_error(err) == "ValueError: Incompatible shapes: [3,5] vs. [3,4]"

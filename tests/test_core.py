@@ -290,3 +290,26 @@ def test_hidden_messages_show_no_error_size_and_no_property_details():
         Property("y is a distribution", lambda leaves, case: ("y sums to 0.75", "divide by the sum")),))
     msg = verdict(good, hidden=True, spec=spec)
     assert "0.75" not in msg and "details of a hidden case are not shown" in msg and "divide by the sum" in msg
+
+
+def test_a_yes_no_fact_or_count_is_shown_as_itself_not_as_an_error_size():
+    from graders.compare import compare_leaf
+
+    fact = compare_leaf("padding_ignored", np.bool_(False), np.bool_(True), 1e-7, 1e-6)
+    assert fact.summary == "expected True, got False" and "max abs err" not in " ".join(fact.details)
+    count = compare_leaf("parameters", np.int64(40), np.int64(52), 1e-7, 1e-6, hidden=True)
+    assert count.summary == "got 40" and "52" not in " ".join(count.details)
+
+
+def test_every_grader_module_exports_one_checker_per_graded_function_and_derives_its_name():
+    from graders.instructor import solutions
+
+    for name in solutions.assignment_names():
+        module = solutions.grader_module(name)
+        assert module.GRADER.name == name
+        for func_name in module.GRADER.graded:
+            check = getattr(module, f"check_{func_name}")
+            assert check.__name__ == f"check_{func_name}" and func_name in check.__doc__
+        assert module.preview == module.GRADER.preview and module.sample_inputs == module.GRADER.sample_inputs
+    with pytest.raises(LookupError, match="notebooks/NN_no_such_notebook"):
+        assignment.Assignment.of_module("graders.no_such_notebook")
