@@ -100,4 +100,18 @@ def test_code_that_reaches_into_the_grading_is_found():
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"),
                                          nbformat.v4.new_code_cell("import graders.assignment as g\ng.GRADER = None")])
-    assert autograde.tampering_findings(nb) == ["cell 1: GRADER, graders.assignment"]
+    assert autograde.tampering_findings(nb) == ['cell 2 ("import graders.assignment as g"): GRADER, graders.assignment']
+
+
+@needs_sandbox
+def test_the_wall_time_stops_the_notebook_in_a_named_cell_and_what_ran_comes_back(tmp_path):
+    kit = tmp_path / "kit"
+    grading_kit.build(kit)
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# title"),
+                                         nbformat.v4.new_code_cell("print('before')"),
+                                         nbformat.v4.new_code_cell("import time\nwhile True:\n    time.sleep(1)")])
+    # the wall time ends well inside the per-cell timeout, so the runner, not the cell timeout, stops it
+    result = sandbox.run_notebook(nb, kit, solutions.REPO_ROOT, sandbox.Limits(wall_s=20, cell_timeout_s=600))
+    assert result.cause == "the notebook reached its wall-time limit of 20 s in cell 3", (result.cause, result.log_tail)
+    assert result.failed_cell == 2
+    assert result.notebook["cells"][1]["outputs"][0]["text"] == "before\n"

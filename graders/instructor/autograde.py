@@ -43,7 +43,7 @@ from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets import Unicode
 
 from graders.assignment import OBSERVATION_MIME
-from graders.instructor import grading_kit, judge, sandbox, solutions
+from graders.instructor import course, exchange, grading_kit, judge, sandbox, solutions
 
 REPO_ROOT = solutions.REPO_ROOT
 STATE_FILE = ".course-grading.json"
@@ -52,6 +52,11 @@ REPORT_FIELDS = ("student", "assignment", "status", "score", "max_score", "cause
                  "seconds", "attempts", "limits")
 # how often the scheduler may lose a worker while it runs one submission: the first loss is retried
 ALLOWED_WORKER_FAILURES = 1
+CELL_SNIPPET_CHARS = 50  # of a cell's first line, to name it in a report
+MIB = 1 << 20
+# code and text of one notebook, outputs cleared: far above any honest notebook (~60 kB), and below the
+# sandbox's result margin so that what comes back always fits
+MAX_SOURCE_BYTES = sandbox.RESULT_MARGIN_BYTES // 2
 
 
 @dataclass
@@ -89,39 +94,141 @@ class NotGraded(Exception):
 
 
 def notebook_name(assignment):
-    return solutions.notebook_path(assignment).name
+    return course.notebook_name(assignment)
+
+
+def describe_cell(nb, index):
+    """A cell in a student's words: 'cell 12 ("def rnn_cell_forward(xt, a_prev, parameters):")', counted from 1."""
+    source = nb.cells[index].get("source", "") if 0 <= index < len(nb.cells) else ""
+    first = next((line.strip() for line in str(source).splitlines() if line.strip()), "")
+    first = first if len(first) <= CELL_SNIPPET_CHARS else first[: CELL_SNIPPET_CHARS - 3] + "..."
+    return f'cell {index + 1} ("{first}")' if first else f"cell {index + 1} (empty)"
+
+
+def _grade_id(cell):
+    """The grade id of a graded, solution or read-only cell, else None."""
+    meta = cell.get("metadata", {}).get("nbgrader")
+    if isinstance(meta, dict) and (meta.get("grade") or meta.get("solution") or meta.get("locked")):
+        grade_id = meta.get("grade_id")
+        return grade_id if isinstance(grade_id, str) else None
+    return None
+
+
+def deduplicate_grade_ids(nb):
+    """A cell copied in JupyterLab keeps its grade id: grade the last definition, keep the others as plain cells.
+
+    An earlier copy of a solution cell runs as an ordinary cell (its code still
+    runs, as it did for the student); an earlier copy of a test or read-only
+    cell becomes a comment, since the last copy is the one restored and graded.
+    Returns notes, one per copy.
+    """
+    last = {}
+    for index, cell in enumerate(nb.cells):
+        if _grade_id(cell) is not None:
+            last[_grade_id(cell)] = index
+    notes = []
+    for index, cell in enumerate(nb.cells):
+        grade_id = _grade_id(cell)
+        if grade_id is None or last[grade_id] == index:
+            continue
+        where = describe_cell(nb, index)
+        if cell.metadata.nbgrader.get("solution"):
+            notes.append(f"{where} repeats the grade id '{grade_id}' of {describe_cell(nb, last[grade_id])}: the "
+                         f"last one is graded, this one runs as an ordinary cell")
+        else:
+            notes.append(f"{where} is a copy of the cell '{grade_id}' graded at {describe_cell(nb, last[grade_id])}; "
+                         f"the copy was not run")
+            cell.source = f"# a copy of the cell '{grade_id}', which is graded where it appears last"
+            if cell.cell_type == "code":
+                cell.outputs, cell.execution_count = [], None
+        del cell.metadata["nbgrader"]
+    return notes
+
+
+def _check_cell_metadata(nb):
+    """Raise NotGraded naming the first cell whose nbgrader metadata nbgrader cannot read."""
+    import copy
+
+    from nbgrader.nbgraderformat import MetadataValidator
+
+    validator = MetadataValidator()
+    for index, cell in enumerate(nb.cells):
+        meta = cell.get("metadata", {}).get("nbgrader")
+        if meta is None:
+            continue
+        problem = None
+        if not isinstance(meta, dict):
+            problem = "it is not a set of fields"
+        else:
+            try:
+                validator.validate_cell(copy.deepcopy(cell))
+            except Exception as err:
+                problem = _short(getattr(err, "message", None) or err, 160)
+        if problem:
+            raise NotGraded(f"tampered or broken notebook metadata: the grading metadata of {describe_cell(nb, index)} "
+                            f"is broken ({problem}); copy that cell back from the released notebook")
+
+
+def _unknown_grade_ids(before, nb):
+    """Cells whose grade id nbgrader's OverwriteCells dropped because the assignment has no such cell."""
+    return [(index, grade_id) for index, grade_id in before.items()
+            if "grade_id" not in nb.cells[index].get("metadata", {}).get("nbgrader", {"grade_id": None})]
 
 
 def prepare(course_root, student, assignment):
-    """The sanitized submitted notebook (nbformat) -- exactly what nbgrader's autograde would execute.
+    """(sanitized notebook, notes): exactly what the sandbox runs, and what the report should say about it.
+
+    Reads only the submitted notebook, never through a link; then nbgrader's own
+    sanitizing (outputs cleared, test and read-only cells restored from the
+    gradebook, metadata checked), after copied cells are reduced to their last
+    definition.
 
     Raises
     ------
-    NotGraded  for a missing, empty, invalid or tampered notebook, with the reason.
+    NotGraded  for a missing, oversized, empty, invalid or tampered notebook, with the reason and the cell.
     """
-    from nbgrader.preprocessors import (CheckCellMetadata, ClearOutput, DeduplicateIds, OverwriteCells,
-                                        OverwriteKernelspec)
-
-    from graders.instructor import pipeline
+    from nbgrader.preprocessors import ClearOutput, DeduplicateIds, OverwriteCells, OverwriteKernelspec
 
     path = Path(course_root) / "submitted" / student / assignment / notebook_name(assignment)
-    if not path.is_file():
-        raise NotGraded(f"invalid submission: no {path.name} in submitted/{student}/{assignment}/")
-    if path.stat().st_size == 0:
+    try:
+        raw = exchange.read_submitted(path)
+    except FileNotFoundError:
+        raise NotGraded(f"invalid submission: no {path.name} in submitted/{student}/{assignment}/") from None
+    except exchange.Refused as err:
+        raise NotGraded(f"invalid submission: {err}") from None
+    if not raw.strip():
         raise NotGraded(f"invalid notebook: {path.name} is empty")
     try:
-        nb = nbformat.read(str(path), as_version=4)
+        nb = nbformat.reads(raw.decode("utf-8"), as_version=4)
     except Exception as err:
         raise NotGraded(f"invalid notebook: {path.name} is not a readable notebook ({_short(err)})") from None
-    config = pipeline.course_config(course_root)
+    config = course.course_config(course_root)
     resources = {"nbgrader": {"student": student, "assignment": assignment, "notebook": path.stem,
                               "db_url": config.CourseDirectory.db_url}}
     try:
-        for preprocessor in (ClearOutput, DeduplicateIds, OverwriteKernelspec, OverwriteCells, CheckCellMetadata):
+        nb, resources = ClearOutput(config=config).preprocess(nb, resources)
+        size = len(nbformat.writes(nb).encode())
+        if size > MAX_SOURCE_BYTES:
+            raise NotGraded(f"oversized submission: its code and text alone are {size / MIB:.1f} MB, more than the "
+                            f"{MAX_SOURCE_BYTES / MIB:.0f} MB a notebook may hold")
+        notes = deduplicate_grade_ids(nb)
+        _check_cell_metadata(nb)
+        for preprocessor in (DeduplicateIds, OverwriteKernelspec):
             nb, resources = preprocessor(config=config).preprocess(nb, resources)
+        before = {i: _grade_id(c) for i, c in enumerate(nb.cells) if _grade_id(c) is not None}
+        nb, resources = OverwriteCells(config=config).preprocess(nb, resources)
+        unknown = _unknown_grade_ids(before, nb)
+        if unknown:
+            index, grade_id = unknown[0]
+            raise NotGraded(f"tampered or broken notebook metadata: {describe_cell(nb, index)} carries the grade id "
+                            f"'{grade_id}', which this assignment does not have (its metadata was edited); copy the "
+                            f"cell back from the released notebook")
+        _check_cell_metadata(nb)
+    except NotGraded:
+        raise
     except Exception as err:
         raise NotGraded(f"tampered or broken notebook metadata: {_short(err)}") from None
-    return nb
+    return nb, notes
 
 
 def _short(err, limit=300):
@@ -183,7 +290,7 @@ def tampering_findings(nb):
         if cell.cell_type == "code" and index not in graded:
             found = [marker for marker in TAMPERING_MARKERS if marker in cell.source]
             if found:
-                findings.append(f"cell {index}: {', '.join(found)}")
+                findings.append(f"{describe_cell(nb, index)}: {', '.join(found)}")
     return findings
 
 
@@ -199,19 +306,23 @@ def judge_result(assignment, result, records_by_suite):
     failed_cell = result.get("failed_cell")
     graded = _graded_cell_indices(nb)
     if result.get("cause"):
+        cause = result["cause"]
+        if failed_cell is not None and 0 <= failed_cell < len(nb.cells):
+            cause = cause.replace(f"cell {failed_cell + 1}", describe_cell(nb, failed_cell), 1)
         ran = [i for i in graded if failed_cell is not None and i < failed_cell]
         if not ran:
-            raise NotGraded(result["cause"] + ", before any graded cell ran")
-        notes.append(f"{result['cause']}; the {len(ran)} graded cell(s) before it keep their points, "
-                     f"the {len(graded) - len(ran)} after it score 0")
+            raise NotGraded(cause + ", before any graded cell ran")
+        later = len(graded) - len(ran)
+        notes.append(f"{cause}; the {len(ran)} graded cell(s) before it ran and keep their points"
+                     + (f", the {later} from there on score 0" if later else ""))
     stray = _stray_observations(nb)
     if stray:
-        notes.append(f"tampering: cell(s) {', '.join(map(str, stray))} emitted test observations outside the test "
-                     f"cells; they were ignored")
+        notes.append(f"tampering: {', '.join(describe_cell(nb, i) for i in stray)} emitted test observations "
+                     f"outside the test cells; they were ignored")
     for event in result.get("events", []):
         if event.get("event") == "output_capped":
             notes.append(f"{event.get('kind', 'text')} output cut at {event['limit']:,} bytes "
-                         f"(from cell {event['cell']} on)")
+                         f"(from {describe_cell(nb, event['cell'])} on)")
         elif event.get("event") == "process_limit_hit":
             notes.append(f"the notebook hit the process limit ({event['limit']})")
     verdicts = judge.judge_notebook(assignment, nb, records_by_suite)
@@ -244,18 +355,30 @@ def record_grades(course_root, student, assignment, nb, verdicts):
     nbgrader's Execute step is replaced by UseJudgedNotebook, so the autograded
     notebook holds the sandbox's outputs with the verdicts in the test cells.
     """
-    from graders.instructor import pipeline
-
-    staged = _staging(course_root) / "judged" / student / assignment / notebook_name(assignment)
-    staged.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, str(staged))
+    for step in ("judged", "submitted"):
+        staged = _staging(course_root) / step / student / assignment / notebook_name(assignment)
+        if staged.parent.exists():
+            shutil.rmtree(staged.parent)
+        staged.parent.mkdir(parents=True)
+        nbformat.write(nb, str(staged))
+    _stage_submission_files(course_root, student, assignment, staged.parent)
     with warnings.catch_warnings():  # nbgrader's SQLAlchemy session warnings say nothing to an instructor
         warnings.simplefilter("ignore")
-        result = pipeline.nbgrader_api(course_root, _judged_config(course_root)).autograde(
+        result = course.nbgrader_api(course_root, _judged_config(course_root)).autograde(
             assignment, student, force=True, create=True)
     if not result["success"]:
         raise NotGraded("nbgrader could not record the grades: " + _nbgrader_error(result))
     return _write_scores(course_root, student, assignment, verdicts)
+
+
+def _stage_submission_files(course_root, student, assignment, staged):
+    """Beside the staged notebook: the submission's time and secret, if they are plain small files; nothing else."""
+    submitted = Path(course_root) / "submitted" / student / assignment
+    for name in (exchange.TIMESTAMP_FILE, exchange.SECRET_FILE):
+        try:
+            (staged / name).write_bytes(exchange.read_submitted(submitted / name, exchange.SMALL_FILE_BYTES))
+        except (OSError, exchange.Refused):
+            continue
 
 
 def _nbgrader_error(result):
@@ -274,6 +397,8 @@ def _judged_config(course_root):
     config.Autograde.autograde_preprocessors = [UseJudgedNotebook, IgnorePattern, ClearMetadataPreprocessor,
                                                 LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata]
     config.UseJudgedNotebook.staging_dir = str(_staging(course_root) / "judged")
+    # nbgrader reads the submission from the staging folder, which holds the sanitized notebook and nothing else
+    config.CourseDirectory.submitted_directory = f"{STAGING}/submitted"
     return config
 
 
@@ -281,11 +406,9 @@ def _write_scores(course_root, student, assignment, verdicts):
     """The judge's points into the gradebook; manual scores and extra credit reset (and reported)."""
     from nbgrader.api import Gradebook
 
-    from graders.instructor import pipeline
-
     name = solutions.notebook_path(assignment).stem
     notes = []
-    with Gradebook(pipeline.course_config(course_root).CourseDirectory.db_url) as gradebook:
+    with Gradebook(course.course_config(course_root).CourseDirectory.db_url) as gradebook:
         for verdict in verdicts:
             grade = gradebook.find_grade(verdict.grade_id, name, assignment, student)
             if grade.manual_score is not None or grade.extra_credit:
@@ -296,6 +419,26 @@ def _write_scores(course_root, student, assignment, verdicts):
             grade.extra_credit = None
         gradebook.db.commit()
     return notes
+
+
+# what plain `nbgrader autograde` and formgrader's Autograde button say (nbgrader_config.py puts it in their way)
+MAKE_AUTOGRADE_ONLY = (
+    "this course autogrades only with `make autograde` (run it in the course folder, then reload formgrader): it "
+    "runs each submission in a sandbox and lets the judge score it, hidden cases included. Plain `nbgrader "
+    "autograde` would run student code in this process and pass the hidden tests without checking them, so it "
+    "stops here and no score was written")
+
+
+class OnlyThroughMakeAutograde(NbGraderPreprocessor):
+    """nbgrader's Execute step as nbgrader_config.py configures it: refuse, naming `make autograde`.
+
+    nbgrader's sanitizing runs before it (it executes nothing); no student code
+    runs and no score is written. `make autograde` replaces this step with
+    UseJudgedNotebook (record_grades).
+    """
+
+    def preprocess(self, nb, resources):
+        raise RuntimeError(MAKE_AUTOGRADE_ONLY)
 
 
 class UseJudgedNotebook(NbGraderPreprocessor):
@@ -450,7 +593,7 @@ def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, schedul
     judge_files = grading_kit.judge_files(records)
     code_fp = grading_kit.code_fingerprint(judge_files)
 
-    payloads = {}
+    payloads, prepared_notes = {}, {}
     for student, assignment in submissions:
         kept = None if force else read_state(course_root, student, assignment)
         if kept is not None:
@@ -458,7 +601,7 @@ def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, schedul
             outcomes[(student, assignment)] = kept
             continue
         try:
-            nb = prepare(course_root, student, assignment)
+            nb, prepared_notes[(student, assignment)] = prepare(course_root, student, assignment)
         except NotGraded as err:
             outcomes[(student, assignment)] = _not_graded(course_root, student, assignment, str(err))
             continue
@@ -471,7 +614,8 @@ def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, schedul
     try:
         for (student, assignment), result in dispatch(payloads):
             started = time.monotonic()
-            outcome = _finish(course_root, student, assignment, result, records[assignment], (judge_files, code_fp))
+            outcome = _finish(course_root, student, assignment, result, records[assignment], (judge_files, code_fp),
+                              prepared_notes.get((student, assignment), []))
             outcome.seconds = round((result.get("seconds", 0) if isinstance(result, dict) else 0)
                                     + time.monotonic() - started, 2)
             outcomes[(student, assignment)] = outcome
@@ -489,17 +633,15 @@ def _not_graded(course_root, student, assignment, cause, limits=()):
     """Record a submission that cannot be scored: no autograded folder, the student listed (not graded) in exports."""
     from nbgrader.api import Gradebook
 
-    from graders.instructor import pipeline
-
     done = Path(course_root) / "autograded" / student / assignment
     if done.is_dir():
         shutil.rmtree(done)  # no score without a verdict; the submission itself stays for a regrade
-    with Gradebook(pipeline.course_config(course_root).CourseDirectory.db_url) as gradebook:
+    with Gradebook(course.course_config(course_root).CourseDirectory.db_url) as gradebook:
         gradebook.update_or_create_student(student)
     return Outcome(student, assignment, "not graded", cause=cause, limits=list(limits))
 
 
-def _finish(course_root, student, assignment, result, records_by_suite, fingerprint):
+def _finish(course_root, student, assignment, result, records_by_suite, fingerprint, prepared_notes=()):
     files, expected = fingerprint
     if grading_kit.code_fingerprint(files) != expected:
         raise grading_kit.KitChanged("the judge's code or records changed during the run: grading stopped; restore "
@@ -509,6 +651,7 @@ def _finish(course_root, student, assignment, result, records_by_suite, fingerpr
     limits = result.get("limits_in_force", [])
     try:
         nb, verdicts, notes = judge_result(assignment, result, records_by_suite)
+        notes = list(prepared_notes) + notes
         notes += record_grades(course_root, student, assignment, nb, verdicts)
     except NotGraded as err:
         return _not_graded(course_root, student, assignment, str(err), limits)
@@ -528,7 +671,7 @@ def _finish(course_root, student, assignment, result, records_by_suite, fingerpr
 def summary_rows(rows, failures):
     """Per assignment: count, graded, mean, median, and failures by grade id.
 
-    rows : pipeline.grade_rows() output; failures : {assignment: {grade_id: count}}
+    rows : rows as pipeline.grade_rows() returns them; failures : {assignment: {grade_id: count}}
     """
     table = []
     for assignment in sorted({r["assignment"] for r in rows}):

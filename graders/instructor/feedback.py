@@ -1,29 +1,55 @@
-"""What a student reads in the feedback HTML: a summary first, each failed check's message, bounded output.
+"""What a student reads in the feedback HTML, and what goes into a feedback folder.
 
-Two nbgrader preprocessors, used by pipeline.feedback_config() after
-nbgrader's GetGrades and ClearHiddenTests (which removes the hidden test
-source; the judge already replaced every test cell's outputs with its verdict,
-which never shows hidden expected values):
+`generate` runs nbgrader's generate_feedback on every autograded submission
+with the preprocessors nbgrader_config.py lists (formgrader's feedback button
+uses the same): nbgrader's GetGrades and ClearHiddenTests (which removes the
+hidden test source; the judge already replaced every test cell's outputs with
+its verdict, which never shows hidden expected values), then the course's:
 
+- ShortTracebacks cuts the traceback of every other cell to its last line
+  (the error and its message), as the student's own Validate shows it;
+- CapOutputs keeps at most 1 MB of text and 16 MB of media, with a note where
+  it cut (the autograded notebook is already capped by the sandbox; this
+  bounds feedback made from anything else);
 - SummaryFirst puts a Markdown cell at the top: the score, "N of M graded
-  cells pass", and the first line of each failing check's message;
-- CapOutputs keeps at most 1 MB of text and 16 MB of media in the feedback,
-  with a note where it cut (the autograded notebook is already capped by the
-  sandbox; this bounds feedback made from anything else).
+  cells pass", and the first line of each failing check's message, each
+  naming the function it checks;
+
+In the HTML, the table of contents names each test cell after the function it
+checks ("rnn_cell_forward", not nbgrader's "Test cell"). A feedback folder
+then holds exactly exchange.feedback_files(): the HTML, and the
+submission's time and secret that nbgrader's release-feedback needs; anything
+else nbgrader copied along is removed.
 """
+
+import os
+import re
+import shutil
+from pathlib import Path
 
 import nbformat
 from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets import Integer
 
+from graders.instructor import course
+from graders.instructor.exchange import feedback_files
 from graders.instructor.sandbox_runner import OutputCap
 
 MESSAGE_CHARS = 400  # of a failing check's message in the summary; the whole message is at its cell
+TEST_CELL_PREFIX = "test_"  # a graded test cell's grade_id is test_<function name> (as judge.py reads it)
+# nbgrader's feedback template lists every test cell as "Test cell": the link names the grade id, test_<function>
+TOC_ENTRY = re.compile(r'(<a href="#{prefix}(\w+)">)Test cell(</a>)'.format(prefix=TEST_CELL_PREFIX))
 
 
 def _graded(cell):
     meta = cell.get("metadata", {}).get("nbgrader", {})
     return cell.get("cell_type") == "code" and meta.get("grade")
+
+
+def function_name(cell):
+    """The function a graded test cell checks (its grade id without test_), else the grade id."""
+    grade_id = cell.metadata.nbgrader["grade_id"]
+    return grade_id[len(TEST_CELL_PREFIX):] if grade_id.startswith(TEST_CELL_PREFIX) else grade_id
 
 
 def _failure_line(cell):
@@ -40,7 +66,7 @@ class SummaryFirst(NbGraderPreprocessor):
 
     def preprocess(self, nb, resources):
         graded = [c for c in nb.cells if _graded(c)]
-        failing = [(c.metadata.nbgrader["grade_id"], _failure_line(c)) for c in graded if _failure_line(c)]
+        failing = [(function_name(c), _failure_line(c)) for c in graded if _failure_line(c)]
         info = resources.get("nbgrader", {})
         lines = ["## Feedback summary", ""]
         if "score" in info and "max_score" in info:
@@ -48,9 +74,20 @@ class SummaryFirst(NbGraderPreprocessor):
         lines.append(f"{len(graded) - len(failing)} of {len(graded)} graded cells pass.")
         if failing:
             lines += ["", "What to fix (each check's message; the full text is at its cell below):", ""]
-            lines += [f"- `{grade_id}`: {message}" for grade_id, message in failing]
+            lines += [f"- `{name}`: {message}" for name, message in failing]
         nb.cells.insert(0, nbformat.v4.new_markdown_cell("\n".join(lines)))
         return nb, resources
+
+
+class ShortTracebacks(NbGraderPreprocessor):
+    """Every error outside the graded cells shown as its last line ("ValueError: shapes ... not aligned")."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code" and not _graded(cell):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
+        return cell, resources
 
 
 class CapOutputs(NbGraderPreprocessor):
@@ -69,3 +106,56 @@ class CapOutputs(NbGraderPreprocessor):
                 cap.apply(cell)
                 cell.outputs = [nbformat.from_dict(o) for o in cell.outputs]
         return nb, resources
+
+
+def name_test_cells(html):
+    """The feedback HTML with each test cell of its table of contents named after the function it checks."""
+    return TOC_ENTRY.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}", html)
+
+
+def feedback_config():
+    """What `make feedback` adds to nbgrader_config.py: no grading state copied into the feedback folder."""
+    from traitlets.config import Config
+
+    from graders.instructor import autograde
+
+    config = Config()
+    config.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", autograde.STATE_FILE]
+    return config
+
+
+def prune(folder, assignment):
+    """Remove from a feedback folder what `make feedback` did not write for this student; return the names removed."""
+    allowed = set(feedback_files(assignment))
+    removed = []
+    for entry in sorted(os.listdir(folder)):
+        path = Path(folder) / entry
+        if entry in allowed and path.is_file() and not path.is_symlink():
+            continue
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        removed.append(entry)
+    return removed
+
+
+def generate(assignments=(), course_root=course.REPO_ROOT):
+    """Write feedback/STUDENT/ASSIGNMENT/NAME.html for every autograded submission; True when all were written."""
+    from graders.instructor import autograde
+
+    ok = True
+    for student, assignment in course.submissions(course_root, assignments):
+        if autograde.read_state(course_root, student, assignment) is None:
+            continue
+        result = course.nbgrader_api(course_root, feedback_config()).generate_feedback(assignment, student,
+                                                                                     force=True)
+        folder = Path(course_root) / "feedback" / student / assignment
+        removed = prune(folder, assignment) if result["success"] and folder.is_dir() else []
+        html = folder / feedback_files(assignment)[0]
+        if html.is_file():
+            html.write_text(name_test_cells(html.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"{student}/{assignment}: " + ("feedback written" if result["success"] else "feedback FAILED")
+              + (f" (not kept in it: {', '.join(removed)})" if removed else ""))
+        ok = ok and result["success"]
+    return ok

@@ -1,7 +1,7 @@
 """The grading kit: what a sandbox sees of the course, and the hashes that prove nobody changed it.
 
 The kit is the student kit (helpers/, the public graders/, datasets/, the pins;
-see pipeline.build_kit) plus empty mount points for the environment when it
+see course.build_kit) plus empty mount points for the environment when it
 lives inside the repository. A sandbox mounts it read-only at the
 repository's path, so ``import graders`` in the kernel finds the public
 graders and nothing of graders/instructor/, notebooks/ or the course folder.
@@ -21,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from graders.instructor import solutions
+from graders.instructor import course, solutions
 
 REPO_ROOT = solutions.REPO_ROOT
 CODE_FOLDERS = ("graders", "helpers")
@@ -84,10 +84,8 @@ def kit_fingerprint(kit_dir):
 
 def build(destination):
     """Write the grading kit to `destination` (replacing it); return its fingerprint."""
-    from graders.instructor import pipeline
-
     destination = Path(destination)
-    pipeline.build_kit(destination, quiet=True)
+    course.build_kit(destination, quiet=True)
     venv = Path(sys.prefix).resolve()
     if REPO_ROOT in venv.parents:  # the environment is mounted over this empty folder
         (destination / venv.relative_to(REPO_ROOT)).mkdir(parents=True, exist_ok=True)

@@ -26,68 +26,13 @@ import sys
 from pathlib import Path
 
 import nbformat
-from traitlets.config import Config
-from traitlets.config.loader import PyFileConfigLoader
 
-from graders.instructor import judge, solutions
-from helpers import budget
+from graders.instructor import course, judge, solutions
+# the course folder's library lives in course.py; these names stay importable from here
+from graders.instructor.course import (KIT_DIR_NAME, REPO_ROOT, build_kit, course_config,  # noqa: F401
+                                       nbgrader_api, submissions)
 
-REPO_ROOT = solutions.REPO_ROOT
-KIT_DIR_NAME = "course_kit"
-# what a student receives beside the notebooks; graders/instructor is left out
-KIT_CONTENTS = ("helpers", "graders", "datasets", "pyproject.toml", "requirements.txt",
-                "requirements.lock", "requirements-nodeps.txt")
-KIT_EXCLUDED = ("instructor", "__pycache__", "*.egg-info", ".ipynb_checkpoints")
-
-
-def course_config(course_root=REPO_ROOT):
-    """nbgrader configuration: nbgrader_config.py, pointed at `course_root`.
-
-    `course_root` holds release/, submitted/, autograded/, feedback/ and
-    gradebook.db; the source notebooks always come from this repository.
-    """
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO_ROOT)).load_config()
-    course_root = Path(course_root).resolve()
-    overrides = Config()
-    overrides.CourseDirectory.root = str(course_root)
-    overrides.CourseDirectory.source_directory = str(REPO_ROOT / "notebooks")
-    overrides.CourseDirectory.db_url = "sqlite:///" + str(course_root / "gradebook.db")
-    overrides.Exchange.root = str(course_root / "exchange")
-    config.merge(overrides)
-    return config
-
-
-def _environment_on_path():
-    """nbgrader runs command-line tools (alembic) by name: make this environment's bin/ findable."""
-    bin_dir = str(Path(sys.prefix) / "bin")
-    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
-
-
-def nbgrader_api(course_root=REPO_ROOT, extra_config=None):
-    """nbgrader's API on the course configuration, with `extra_config` (a traitlets Config) merged in."""
-    _environment_on_path()
-    Path(course_root).mkdir(parents=True, exist_ok=True)  # nbgrader expects the course folder to exist
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
-
-    config = course_config(course_root)
-    if extra_config is not None:
-        config.merge(extra_config)
-    return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-
-
-def _quick_mode():
-    os.environ[budget.QUICK_ENV_VAR] = "1"
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
-
-def _assignments(names):
-    known = solutions.assignment_names()
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise SystemExit(f"unknown assignment(s) {unknown}; known: {known}")
-    return names or known
+_assignments = course.assignments
 
 
 # --------------------------------------------------------------------------- kernel
@@ -128,23 +73,6 @@ def release(assignments=(), course_root=REPO_ROOT):
 
     course_kit.add_student_files(Path(course_root) / "release", KIT_DIR_NAME)
     return exchange.publish(assignments, course_root) and ok
-
-
-def build_kit(destination, quiet=False):
-    """Copy what students need beside the notebooks: helpers, public graders, data, pins."""
-    destination = Path(destination)
-    if destination.exists():
-        shutil.rmtree(destination)
-    destination.mkdir(parents=True)
-    for name in KIT_CONTENTS:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns(*KIT_EXCLUDED))
-        else:
-            shutil.copy2(source, destination / name)
-    if not quiet:
-        print(f"course kit written to {destination}")
-    return destination
 
 
 # --------------------------------------------------------------------------- validate
@@ -234,19 +162,6 @@ def validate(assignments=(), invert=False, course_root=REPO_ROOT):
 # --------------------------------------------------------------------------- autograde, feedback, export
 
 
-def submissions(course_root=REPO_ROOT, assignments=()):
-    """(student, assignment) for every folder submitted/STUDENT/ASSIGNMENT, sorted."""
-    wanted = set(assignments)
-    root = Path(course_root) / "submitted"
-    found = []
-    if root.is_dir():
-        for student_dir in sorted(p for p in root.iterdir() if p.is_dir()):
-            for assignment_dir in sorted(p for p in student_dir.iterdir() if p.is_dir()):
-                if not wanted or assignment_dir.name in wanted:
-                    found.append((student_dir.name, assignment_dir.name))
-    return found
-
-
 def autograde(assignments=(), force=False, course_root=REPO_ROOT, jobs=1, scheduler=None, isolate=True,
               limits=None, progress=True):
     """Autograde every submission in its own sandbox; return {(student, assignment): cause or None}.
@@ -259,7 +174,7 @@ def autograde(assignments=(), force=False, course_root=REPO_ROOT, jobs=1, schedu
     """
     from graders.instructor import autograde as grading
 
-    _quick_mode()
+    course.quick_mode()
     todo = submissions(course_root, assignments)
     if not todo:
         print(f"no submissions found under {Path(course_root) / 'submitted'}")
@@ -270,32 +185,10 @@ def autograde(assignments=(), force=False, course_root=REPO_ROOT, jobs=1, schedu
 
 
 def feedback(assignments=(), course_root=REPO_ROOT):
-    """Write feedback/STUDENT/ASSIGNMENT/*.html for every autograded submission."""
-    from graders.instructor import autograde as grading
-
-    ok = True
-    for student, assignment in submissions(course_root, assignments):
-        if grading.read_state(course_root, student, assignment) is None:
-            continue
-        result = nbgrader_api(course_root, feedback_config()).generate_feedback(assignment, student, force=True)
-        print(f"{student}/{assignment}: " + ("feedback written" if result["success"] else "feedback FAILED"))
-        ok = ok and result["success"]
-    return ok
-
-
-def feedback_config():
-    """Feedback shows a summary first and each failing check's message; no hidden test source; output capped."""
-    from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import ClearHiddenTests, GetGrades
-    from traitlets.config import Config
-
+    """Write feedback/STUDENT/ASSIGNMENT/NAME.html for every autograded submission (graders/instructor/feedback.py)."""
     from graders.instructor import feedback as course_feedback
 
-    config = Config()
-    config.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, course_feedback.CapOutputs,
-                                             course_feedback.SummaryFirst, CSSHTMLHeaderPreprocessor]
-    config.ClearHiddenTests.enforce_metadata = False
-    return config
+    return course_feedback.generate(assignments, course_root)
 
 
 def grade_rows(course_root=REPO_ROOT):
@@ -304,7 +197,7 @@ def grade_rows(course_root=REPO_ROOT):
 
     from graders.instructor import autograde as grading
 
-    _environment_on_path()
+    course.environment_on_path()
     rows = []
     with Gradebook(course_config(course_root).CourseDirectory.db_url) as gradebook:
         for assignment in sorted(gradebook.assignments, key=lambda a: a.name):

@@ -60,6 +60,9 @@ ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "passwd", "group", "ns
 SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/bin", "/sbin")
 LOG_TAIL_BYTES = 4000
 RESULT_MARGIN_BYTES = 16 * MIB  # the result file holds the capped notebook plus its sources
+# the runner stops the notebook at its wall time and still writes what ran; it is killed only this much later
+# (kernel start-up and shutdown, writing the result)
+WALL_GRACE_S = 60
 
 
 class SandboxUnavailable(RuntimeError):
@@ -98,8 +101,9 @@ class SandboxResult:
     notebook : dict or None   the executed notebook (nbformat JSON), outputs capped
     events : list of dict     from the runner: kernel_started, timeout, kernel_died, output_capped, ...
     limits_in_force : list of str
-    cause : str or None       why the run ended early or produced nothing (None: it ran to the end)
-    failed_cell : int or None index of the cell where it ended early
+    cause : str or None       why the run ended early or produced nothing (None: it ran to the end); cells
+                              are counted from 1 there, as a student counts them
+    failed_cell : int or None index (from 0) of the cell where it ended early
     seconds : float           wall time of the whole run
     log_tail : str            the last lines the sandbox printed (kernel start-up messages, crashes)
     """
@@ -351,7 +355,7 @@ def _runner_args(result_fd, limits):
     from graders.assignment import OBSERVATION_MIME
 
     return [str(result_fd), str(limits.cell_timeout_s), str(limits.output_bytes), str(limits.media_bytes),
-            OBSERVATION_MIME]
+            str(limits.wall_s), OBSERVATION_MIME]
 
 
 def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
@@ -397,9 +401,10 @@ def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
         process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
                                    pass_fds=(fd,), cwd=cwd, env=env, start_new_session=True)
         try:
-            process.wait(timeout=limits.wall_s)
+            process.wait(timeout=limits.wall_s + WALL_GRACE_S)
         except subprocess.TimeoutExpired:
-            result.cause = f"the notebook ran past the wall-time limit of {limits.wall_s} s"
+            result.cause = (f"the notebook ran past the wall-time limit of {limits.wall_s} s and its runner did not "
+                            f"stop it")
             _kill(process)
         _kill(process)
         if cgroup is not None:
@@ -409,7 +414,7 @@ def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
         if cgroup is not None:
             if cgroup.oom_kills():
                 result.cause = (f"the memory limit ({limits.memory_gb:g} GiB) was reached"
-                                + (f" in cell {result.failed_cell}" if result.failed_cell is not None else "")
+                                + (f" in cell {result.failed_cell + 1}" if result.failed_cell is not None else "")
                                 + "; the kernel was killed")
             elif cgroup.process_limit_hit() and result.cause is None:
                 result.events.append({"event": "process_limit_hit", "limit": limits.processes})
@@ -463,9 +468,14 @@ def _read_result(result, handle, limits):
         kind = event.get("event") if isinstance(event, dict) else None
         if kind == "kernel_died" and result.cause is None:
             result.failed_cell = event.get("cell")
-            result.cause = "the kernel died" + (f" in cell {event['cell']}" if event.get("cell") is not None else "")
+            where = f" in cell {event['cell'] + 1}" if event.get("cell") is not None else ""
+            result.cause = "the kernel died" + where
         elif kind == "timeout" and result.cause is None:
             result.failed_cell = event.get("cell")
-            result.cause = f"cell {event.get('cell')} ran past the per-cell timeout of {event.get('seconds')} s"
+            result.cause = f"cell {event['cell'] + 1} ran past the per-cell timeout of {event.get('seconds')} s"
+        elif kind == "wall_time" and result.cause is None:
+            result.failed_cell = event.get("cell")
+            result.cause = (f"the notebook reached its wall-time limit of {event.get('seconds')} s in cell "
+                            f"{event['cell'] + 1}")
         elif kind == "runner_error" and result.cause is None:
             result.cause = f"the notebook could not be run: {event.get('error')}"

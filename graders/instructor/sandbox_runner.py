@@ -2,14 +2,15 @@
 
 This file is the only course code that runs inside the sandbox besides the
 student kit (helpers/, public graders/, datasets/). It is started as
-``python -I sandbox_runner.py NOTEBOOK RESULT_FD CELL_TIMEOUT_S OUTPUT_BYTES MEDIA_BYTES OBSERVATION_MIME`` in a fresh private working folder and:
+``python -I sandbox_runner.py NOTEBOOK RESULT_FD CELL_TIMEOUT_S OUTPUT_BYTES MEDIA_BYTES WALL_S OBSERVATION_MIME`` in a fresh private working folder and:
 
 1. writes a kernel spec of its own (``python -I -m ipykernel_launcher`` with
    ``--ignore-cwd``: nothing in the working folder can shadow a module), with
    COURSE_GRADING_MODE=probe so test cells only record observations;
 2. executes the cells one by one with nbclient, keeping going after an error
-   in a cell (as nbgrader does), and stops at a dead kernel or a cell timeout,
-   naming the cell;
+   in a cell (as nbgrader does), and stops at a dead kernel, a cell timeout or
+   the notebook's wall time (each cell may use at most what is left of it),
+   naming the cell, so that what ran before still comes back;
 3. caps the outputs (bytes of text and of media per notebook), replacing what was cut with a note
    (the test cells' observations, read only by the judge, are not capped);
 4. writes one JSON document -- the executed notebook and the events -- to a
@@ -22,6 +23,7 @@ It imports nothing from graders/ on purpose: the judge runs outside.
 
 import ctypes
 import json
+import math
 import os
 import sys
 import time
@@ -109,8 +111,11 @@ class OutputCap:
         return cut_here
 
 
-def execute(nb, cell_timeout, output_limit, media_limit, exempt_mime=None):
-    """Execute `nb` (nbformat) in place; return the list of events (dicts)."""
+def execute(nb, cell_timeout, output_limit, media_limit, exempt_mime=None, wall_s=None):
+    """Execute `nb` (nbformat) in place; return the list of events (dicts).
+
+    wall_s : seconds for the whole notebook, kernel start included (None: no limit but the per-cell one)
+    """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -118,17 +123,26 @@ def execute(nb, cell_timeout, output_limit, media_limit, exempt_mime=None):
     client = NotebookClient(nb, kernel_name=KERNEL_NAME, timeout=cell_timeout, allow_errors=True,
                             interrupt_on_timeout=False, resources={"metadata": {"path": os.getcwd()}})
     started, cap = time.monotonic(), OutputCap(output_limit, media_limit, exempt_mime)
+    deadline = None if wall_s is None else started + wall_s
     try:
         with client.setup_kernel():
             events.append({"event": "kernel_started", "seconds": round(time.monotonic() - started, 3)})
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
+                left = cell_timeout if deadline is None else deadline - time.monotonic()
+                if left <= 0:
+                    events.append({"event": "wall_time", "cell": index, "seconds": wall_s})
+                    break
+                client.timeout = max(1, math.ceil(min(cell_timeout, left)))
                 try:
                     client.execute_cell(cell, index)
                 except CellTimeoutError:
                     cap.apply(cell)
-                    events.append({"event": "timeout", "cell": index, "seconds": cell_timeout})
+                    if left < cell_timeout:
+                        events.append({"event": "wall_time", "cell": index, "seconds": wall_s})
+                    else:
+                        events.append({"event": "timeout", "cell": index, "seconds": cell_timeout})
                     break
                 except DeadKernelError:
                     cap.apply(cell)
@@ -146,7 +160,8 @@ def execute(nb, cell_timeout, output_limit, media_limit, exempt_mime=None):
 
 def main(argv):
     notebook_path, result_fd = argv[1], int(argv[2])
-    cell_timeout, output_limit, media_limit, exempt_mime = int(argv[3]), int(argv[4]), int(argv[5]), argv[6]
+    cell_timeout, output_limit, media_limit, wall_s = int(argv[3]), int(argv[4]), int(argv[5]), int(argv[6])
+    exempt_mime = argv[7]
     _not_dumpable()
     os.set_inheritable(result_fd, False)  # the kernel and its children never get it
     result = os.fdopen(result_fd, "w")
@@ -166,7 +181,7 @@ def main(argv):
         events = [{"event": "runner_error", "error": f"unreadable notebook: {err}"}]
         json.dump({"version": RESULT_VERSION, "notebook": None, "events": events}, result)
         return 0
-    events = execute(nb, cell_timeout, output_limit, media_limit, exempt_mime)
+    events = execute(nb, cell_timeout, output_limit, media_limit, exempt_mime, wall_s)
     json.dump({"version": RESULT_VERSION, "notebook": nb, "events": events}, result)
     result.close()
     return 0
