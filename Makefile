@@ -26,7 +26,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # nbgrader runs tools of the environment (alembic, jupyter) by name
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help env browser lab test test-fast test-portable release collect release-feedback validate autograde feedback grades references data bench lock clean
+.PHONY: help env browser lab formgrader test test-fast test-portable release collect release-feedback validate autograde feedback grades references data bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -73,6 +73,9 @@ RELEASED := release/.released
 
 lab: env $(RELEASED)  ## open JupyterLab on your workspace (made from the release; your work is never overwritten)
 	$(PY) -m graders.student.lab start --release release --workspace $(WORKSPACE) --exchange $(EXCHANGE) -- $(ROOT_FLAG) $(LAB_ARGS)
+
+formgrader: env  ## the instructor's lab: JupyterLab on the course folder with formgrader (review, manual grading)
+	$(PY) -m graders.instructor.pipeline formgrader -- $(ROOT_FLAG) $(LAB_ARGS)
 
 # the release is regenerated only when a source notebook changed (so COURSE_QUICK=1 make lab just restarts the lab)
 $(RELEASED): $(wildcard notebooks/*/*.ipynb)

@@ -261,3 +261,32 @@ def test_the_introduction_says_run_all_stops_at_the_first_failing_check_and_how_
     assert intro.cell_type == "markdown"
     for phrase in RUN_ALL_NOTE:
         assert phrase in intro.source
+
+
+EFFECTIVE_EXTENSIONS = """import json
+from jupyter_core.paths import jupyter_config_path
+from jupyter_server.extension.config import ExtensionConfigManager
+print(json.dumps(ExtensionConfigManager(read_config_path=jupyter_config_path()).get_jpserver_extensions()))
+"""
+
+
+def _server_extensions(env):
+    done = subprocess.run([sys.executable, "-c", EFFECTIVE_EXTENSIONS], env=env, capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
+
+
+def test_the_instructors_lab_adds_formgrader_and_the_students_lab_never_shows_it(tmp_path):
+    prefix = tmp_path / "prefix"
+    lab.install(prefix)
+    layer = pipeline.instructor_layer(prefix)
+    student_env = {k: v for k, v in os.environ.items() if k != "JUPYTER_CONFIG_PATH"}
+    student_env["JUPYTER_CONFIG_PATH"] = str(prefix / "etc" / "jupyter")
+    instructor_env = dict(student_env,
+                          JUPYTER_CONFIG_PATH=os.pathsep.join([str(layer), str(prefix / "etc" / "jupyter")]))
+    student, instructor = _server_extensions(student_env), _server_extensions(instructor_env)
+    assert student["nbgrader.server_extensions.formgrader"] is False
+    assert instructor["nbgrader.server_extensions.formgrader"] is True
+    assert instructor["graders.student.server"] is True and student["graders.student.server"] is True
+    pages = json.loads((layer / "labconfig" / "page_config.d" / pipeline.INSTRUCTOR_FILE).read_text())
+    assert pages["disabledExtensions"]["@jupyter/nbgrader:formgrader"] is False

@@ -16,6 +16,7 @@ Usage (the Makefile's targets call these):
     python -m graders.instructor.pipeline export    [--to exports/grades.csv]
     python -m graders.instructor.pipeline grades    (export, then a summary per assignment)
     python -m graders.instructor.pipeline install-kernel
+    python -m graders.instructor.pipeline formgrader [-- JUPYTER LAB ARGS]   (the instructor's lab)
 """
 
 import argparse
@@ -52,6 +53,55 @@ def install_kernel(prefix=sys.prefix):
     if obsolete.is_dir():
         shutil.rmtree(obsolete)
     return written
+
+
+# --------------------------------------------------------------------------- the instructor's lab
+
+INSTRUCTOR_LAYER = "course_instructor"  # etc/jupyter/<this>: what the instructor's lab adds to the student mode
+INSTRUCTOR_FILE = "sequence_models_instructor.json"
+INSTRUCTOR_EXTENSIONS = {
+    "nbgrader.server_extensions.formgrader": True,  # review, manual grading, the gradebook
+    "nbgrader.server_extensions.course_list": False,
+    "nbgrader.server_extensions.assignment_list": False,
+    "nbgrader.server_extensions.validate_assignment": False,  # Validate stays the course's own
+    "graders.student.server": True,
+}
+INSTRUCTOR_PLUGINS = {"@jupyter/nbgrader:formgrader": False, "@jupyter/nbgrader:create-assignment": False,
+                      "@jupyter/nbgrader:menu": False}
+
+
+def instructor_layer(prefix=sys.prefix):
+    """Write the instructor's configuration layer (formgrader on) into the environment; return its folder.
+
+    The environment's own configuration stays the student mode (`make lab`);
+    only a lab started with JUPYTER_CONFIG_PATH=<this folder> (`make formgrader`)
+    shows formgrader. Its Autograde button refuses and names `make autograde`
+    (nbgrader_config.py); Collect and Release Feedback make the checks of
+    graders/instructor/exchange.py.
+    """
+    from graders.student import lab
+
+    layer = Path(prefix) / "etc" / "jupyter" / INSTRUCTOR_LAYER
+    lab._write_json(layer / "jupyter_server_config.d" / INSTRUCTOR_FILE,
+                    {"ServerApp": {"jpserver_extensions": INSTRUCTOR_EXTENSIONS}})
+    lab._write_json(layer / "labconfig" / "page_config.d" / INSTRUCTOR_FILE, {"disabledExtensions": INSTRUCTOR_PLUGINS})
+    return layer
+
+
+def formgrader(course_root=REPO_ROOT, extra_args=()):
+    """Open JupyterLab on the course folder with formgrader (the instructor's lab); replaces this process."""
+    from graders.student import lab
+
+    lab.install()
+    layer = instructor_layer()
+    env = dict(os.environ, JUPYTER_CONFIG_PATH=os.pathsep.join(
+        dict.fromkeys([str(layer), *filter(None, os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep))])))
+    course_root = Path(course_root).resolve()
+    print(f"formgrader on {course_root} (Nbgrader > Formgrader): review and manual grading; autograde with "
+          f"`make autograde`", flush=True)
+    os.chdir(course_root)  # formgrader reads nbgrader_config.py from the folder it serves
+    command = lab.jupyter_lab_command(course_root, extra_args)
+    os.execve(command[0], command, env)
 
 
 # --------------------------------------------------------------------------- release
@@ -288,6 +338,8 @@ def main(argv=None):
     p.add_argument("--to", default=None)
     sub.add_parser("grades")
     sub.add_parser("install-kernel")
+    p = sub.add_parser("formgrader", help="JupyterLab on the course folder with formgrader")
+    p.add_argument("jupyter_args", nargs=argparse.REMAINDER, help="passed to `jupyter lab` (after --)")
     args = parser.parse_args(argv)
     root = args.course_root
     if args.command == "release":
@@ -315,6 +367,8 @@ def main(argv=None):
     if args.command == "grades":
         grades(course_root=root)
         return 0
+    if args.command == "formgrader":
+        formgrader(root, [a for a in args.jupyter_args if a != "--"])
     if args.command == "install-kernel":
         print(f"{len(install_kernel())} kernel and Jupyter config files written")
         return 0
