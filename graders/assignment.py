@@ -154,6 +154,14 @@ class Assignment:
         record = self.public_record() if public_record is None else public_record
         return self.graded[func_name].build_cases(suite, record)
 
+    def judging_record(self, record):
+        """The record cases are built from when judging `record`'s suite: the public record, plus the hidden
+        one's arrays for hidden cases (a case may keep what the judge alone knows, such as a hidden answer,
+        in case.data; the student's kernel builds the same case without it)."""
+        if record.suite == "public":
+            return record
+        return records.Record({**self.public_record().arrays, **record.arrays}, self.name, record.suite)
+
     def expectation(self, func_name, case, record):
         """(expected leaves, {hint: known-bug leaves}) of one case, from the oracle or from `record`."""
         graded = self.graded[func_name]
@@ -177,7 +185,7 @@ class Assignment:
         Every case needs exactly one observation; anything else fails.
         """
         spec = self.graded[func_name].spec
-        cases = self.cases(func_name, suite) if cases is None else cases
+        cases = self.cases(func_name, suite, self.judging_record(record)) if cases is None else cases
         by_case = {}
         for observation in observations:
             by_case.setdefault(observation.case, []).append(observation)

@@ -34,7 +34,7 @@ import sys
 
 import numpy as np
 
-from graders import behaviour
+from graders import behaviour, records
 from graders.assignment import Assignment
 from graders.messages import fail, fmt_number, type_name
 from graders.probe import Observation, check_callable, observe_spec
@@ -126,14 +126,17 @@ MAX_PYTHON_LINES = 1000  # per query; a loop over a planted vocabulary (5,000 wo
 PLANTED_VOCAB_SIZE = 5000
 GLOVE_QUESTIONS = {  # name: (a, b, c, answer, vocabulary: the top_n most frequent GloVe words)
     "public": {"glove_royalty": ("man", "woman", "king", "queen", 50_000)},
-    "hidden": {"glove_language": ("italy", "italian", "spain", "spanish", 100_000)},
 }
 _PLANTED = {  # name: (kind, vocab_size, emb_dim, seed)
     "public": {"planted_exclusion": ("exclusion", PLANTED_VOCAB_SIZE, 50, 11),
                "planted_lengths": ("lengths", PLANTED_VOCAB_SIZE, 50, 12)},
-    "hidden": {"all_negative": ("negative", 5, 3, 111),
-               "planted_lengths_20d": ("lengths", 2000, 20, 112)},
 }
+# The hidden cases are the instructor's: `make references` writes their inputs (vectors, question, GloVe size)
+# to the public record under this fixture name and their answers and bug hints to the hidden record, so no
+# public file holds a hidden answer. Hints are stored as positions in ANALOGY_HINTS.
+ANALOGY_FIXTURE = "analogy"
+ANALOGY_KINDS = ("exclusion", "lengths", "negative", "glove")  # records hold numbers only: a kind is its position
+ANALOGY_HINTS = (HINT_NOT_EXCLUDED, HINT_ZERO_EXCLUDED, HINT_DOT, HINT_EUCLIDEAN, HINT_REVERSED, HINT_C_IGNORED)
 
 
 def planted_vocabulary(kind, vocab_size, emb_dim, seed):
@@ -181,8 +184,7 @@ def planted_vocabulary(kind, vocab_size, emb_dim, seed):
     rows = rng.choice(vocab_size, size=len(slots), replace=False)  # planted words sit at random rows
     for vec, row in zip(slots.values(), rows):
         E[row] = vec
-    index_to_word = [f"w{i:04d}" for i in range(vocab_size)]  # names say nothing about the roles
-    word_to_index = {w: i for i, w in enumerate(index_to_word)}
+    word_to_index, index_to_word = synthetic_words(vocab_size)
     word_of = {role: index_to_word[row] for role, row in zip(slots, rows)}
     question = (word_of["a"], word_of["b"], word_of["c"])
     input_hint = HINT_ZERO_EXCLUDED if kind == "negative" else HINT_NOT_EXCLUDED
@@ -199,22 +201,71 @@ def _analogy_case(name, question, answer, vocabulary, bug_hints, kind):
                 data={"answer": answer, "bug_hints": bug_hints, "kind": kind})
 
 
+def synthetic_words(vocab_size):
+    """word_to_index, index_to_word of a planted vocabulary: names that say nothing about the roles."""
+    index_to_word = [f"w{i:04d}" for i in range(vocab_size)]
+    return {w: i for i, w in enumerate(index_to_word)}, index_to_word
+
+
+def analogy_records(name, kind, vocabulary, question, answer, bug_hints, top_n=0):
+    """({public key: array}, {hidden key: array}) of one hidden analogy case, for `make references`.
+
+    vocabulary : (word_to_index, index_to_word, E); top_n > 0: the top_n GloVe words (E is not stored)
+    """
+    word_to_index = vocabulary[0]
+    inputs = {"kind": np.int64(ANALOGY_KINDS.index(kind)), "top_n": np.int64(top_n),
+              "question": np.array([word_to_index[w] for w in question], dtype=np.int64)} | ({} if top_n else {"E": np.asarray(vocabulary[2])})
+    secret = {"answer": np.int64(word_to_index[answer]),
+              "bug_rows": np.array([word_to_index[w] for w in bug_hints], dtype=np.int64),
+              "bug_hints": np.array([ANALOGY_HINTS.index(h) for h in bug_hints.values()], dtype=np.int64)}
+    return ({records.fixture_key(ANALOGY_FIXTURE, name, k): v for k, v in inputs.items()},
+            {records.fixture_key(ANALOGY_FIXTURE, name, k): v for k, v in secret.items()})
+
+
 @functools.lru_cache(maxsize=None)
-def _analogy_cases_of(suite):
+def _glove(top_n):
+    """(word_to_index, index_to_word, E) of the top_n GloVe words, loaded once per process."""
+    return tuple(embeddings.load_glove(top_n))
+
+
+def _recorded_analogy_cases(record):
+    """The hidden cases whose inputs the record holds; answer None and no bug hints unless it holds them too
+    (the judge's record: public and hidden together)."""
+    prefix = f"{records.FIXTURE_MARK}|{ANALOGY_FIXTURE}|"
     cases = []
-    for name, (kind, vocab_size, emb_dim, seed) in _PLANTED[suite].items():
+    for name in sorted({key[len(prefix):].split("|")[0] for key in record.arrays if key.startswith(prefix)}):
+        def fixture(path, name=name):
+            return record.fixture(ANALOGY_FIXTURE, name, path)
+        top_n = int(fixture("top_n"))
+        E = None if top_n else fixture("E")
+        vocabulary = _glove(top_n) if top_n else (*synthetic_words(len(E)), E)
+        index_to_word = vocabulary[1]
+        question = tuple(index_to_word[int(row)] for row in fixture("question"))
+        answer, bug_hints = None, {}
+        if records.fixture_key(ANALOGY_FIXTURE, name, "answer") in record.arrays:
+            answer = index_to_word[int(fixture("answer"))]
+            bug_hints = {index_to_word[int(r)]: ANALOGY_HINTS[int(h)] for r, h in zip(fixture("bug_rows"),
+                                                                                      fixture("bug_hints"))}
+        kind = ANALOGY_KINDS[int(fixture("kind"))]
+        cases.append(_analogy_case(name, question, answer, vocabulary, bug_hints, kind))
+    return cases
+
+
+@functools.lru_cache(maxsize=None)
+def _public_analogy_cases():
+    cases = []
+    for name, (kind, vocab_size, emb_dim, seed) in _PLANTED["public"].items():
         word_to_index, index_to_word, E, question, answer, bug_hints = planted_vocabulary(kind, vocab_size, emb_dim,
                                                                                           seed)
         cases.append(_analogy_case(name, question, answer, (word_to_index, index_to_word, E), bug_hints, kind))
-    for name, (a, b, c, answer, top_n) in GLOVE_QUESTIONS[suite].items():
-        glove = embeddings.load_glove(top_n)
-        cases.append(_analogy_case(name, (a, b, c), answer, tuple(glove), {w: HINT_NOT_EXCLUDED for w in (a, b, c)},
+    for name, (a, b, c, answer, top_n) in GLOVE_QUESTIONS["public"].items():
+        cases.append(_analogy_case(name, (a, b, c), answer, _glove(top_n), {w: HINT_NOT_EXCLUDED for w in (a, b, c)},
                                    "glove"))
     return tuple(cases)
 
 
-def _analogy_cases(suite, record=None):
-    return list(_analogy_cases_of(suite))
+def _analogy_cases(suite, record):
+    return list(_public_analogy_cases()) if suite == "public" else _recorded_analogy_cases(record)
 
 
 class PythonLineCounter:

@@ -2,6 +2,7 @@
 analogy cases against what each formula really answers, and the no-loop check by behaviour."""
 
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ import graders.word_vectors as g
 from graders.assignment import MIN_MARGIN, SUITES
 from helpers import embeddings
 
-from conftest import reference_namespace
+from conftest import reference_namespace, suite_records
 
 ASSIGNMENT = "05_word_vectors"
 # float64 formulas evaluated two ways (BLAS dot vs a library's own order) differ by ~1e-15
@@ -27,7 +28,9 @@ def ns():
 
 
 def all_cases(func_name):
-    return [case for suite in SUITES for case in g.GRADER.cases(func_name, suite)]
+    """Every case as the judge builds it (a hidden analogy case holds its answer only there)."""
+    return [case for suite in SUITES
+            for case in g.GRADER.cases(func_name, suite, g.GRADER.judging_record(suite_records(ASSIGNMENT)[suite]))]
 
 
 # --------------------------------------------------------------------------- cosine_similarity and neutralize
@@ -220,9 +223,24 @@ def test_the_line_counter_restores_a_tracer_already_set():
 
 
 def test_05_hidden_cases_differ_in_structure():
-    public, hidden = g._PLANTED["public"].values(), g._PLANTED["hidden"].values()
+    from graders.instructor.assignments import word_vectors as declared
+
+    public, hidden = g._PLANTED["public"].values(), declared.HIDDEN_PLANTED.values()
     assert {kind for kind, *_ in hidden} - {kind for kind, *_ in public} == {"negative"}
     assert {dim for *_, dim, _ in hidden} - {dim for *_, dim, _ in public}
-    assert max(q[-1] for q in g.GLOVE_QUESTIONS["hidden"].values()) > max(q[-1] for q in g.GLOVE_QUESTIONS["public"].values())
+    assert max(q[-1] for q in declared.HIDDEN_GLOVE_QUESTIONS.values()) > max(q[-1] for q in g.GLOVE_QUESTIONS["public"].values())
     assert {kind for _, kind, _ in g._NEUTRALIZE_CASES["hidden"].values()} & {"parallel", "orthogonal"}
     assert "symmetric" in {betas for _, betas, _, _ in g._EQUALIZE_CASES["hidden"].values()}
+
+
+def test_05_no_public_file_holds_a_hidden_analogy_answer():
+    """The student's kernel builds the hidden cases from the public record alone: inputs, never answers."""
+    from graders.instructor.assignments import word_vectors as declared
+
+    kernel_side = g.GRADER.cases("complete_analogy", "hidden")
+    assert {c.name for c in kernel_side} == set(declared.HIDDEN_PLANTED) | set(declared.HIDDEN_GLOVE_QUESTIONS)
+    assert all(c.data["answer"] is None and not c.data["bug_hints"] for c in kernel_side)
+    public_text = "".join(p.read_text() for p in (Path(g.__file__).parent).glob("*.py"))
+    assert "spanish" not in public_text
+    judged_side = all_cases("complete_analogy")
+    assert all(c.data["answer"] for c in judged_side)

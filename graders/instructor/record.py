@@ -44,6 +44,11 @@ def build_records(assignment):
             for case in fixture.build_cases(suite):
                 for path, value in _leaves(reference[fixture.func_name], fixture_graded, case).leaves.items():
                     public.arrays[records.fixture_key(fixture.name, case.name, path)] = np.asarray(value)
+    declared = getattr(solutions.declaration(assignment), "hidden_records", None)
+    if declared is not None:  # hidden cases the instructor declares: inputs public, answers hidden
+        inputs, answers = declared()
+        public.arrays.update(inputs)
+        built["hidden"].arrays.update(answers)
     for suite in SUITES:
         record = built[suite]
         for func_name, graded in grader.graded.items():

@@ -4,7 +4,9 @@ complete_analogy and equalize are graded by behaviour and properties, so their
 variants name the text of the hint or property the message must show.
 """
 
+import graders.word_vectors as g
 from graders.instructor.assignments import Metric, Mutant
+from helpers import embeddings
 from graders.word_vectors import (EQUALIZE_PROPERTIES, HINT_C_IGNORED, HINT_DOT, HINT_EUCLIDEAN, HINT_LOOP,
                                   HINT_NOT_EXCLUDED, HINT_REVERSED, HINT_ZERO_EXCLUDED)
 
@@ -103,3 +105,31 @@ BENCH_METRICS = [
     Metric("analogy set accuracy, mean over categories", "overall_accuracy", "reported", lambda v, _: v >= 0),
 ] + [Metric(f"analogy accuracy: {category}", f"accuracy[{category!r}]", "reported", lambda v, _: v >= 0)
      for category in ANALOGY_CATEGORIES]
+
+
+# The hidden analogy cases live here only: `make references` writes their inputs to the public record and
+# their answers and bug hints to the hidden one (graders.word_vectors.analogy_records). They differ from the
+# public cases in structure: every candidate with a negative cosine, another dimension, a larger GloVe vocabulary.
+HIDDEN_PLANTED = {  # name: (kind, vocab_size, emb_dim, seed)
+    "all_negative": ("negative", 5, 3, 3111),
+    "planted_lengths_20d": ("lengths", 2000, 20, 3112),
+}
+HIDDEN_GLOVE_QUESTIONS = {"glove_language": ("italy", "italian", "spain", "spanish", 100_000)}
+
+
+def hidden_records():
+    """({public key: array}, {hidden key: array}) of every hidden analogy case."""
+    public, hidden = {}, {}
+    for name, (kind, vocab_size, emb_dim, seed) in HIDDEN_PLANTED.items():
+        word_to_index, index_to_word, E, question, answer, bug_hints = g.planted_vocabulary(kind, vocab_size, emb_dim,
+                                                                                            seed)
+        inputs, secret = g.analogy_records(name, kind, (word_to_index, index_to_word, E), question, answer, bug_hints)
+        public |= inputs
+        hidden |= secret
+    for name, (a, b, c, answer, top_n) in HIDDEN_GLOVE_QUESTIONS.items():
+        bug_hints = {w: g.HINT_NOT_EXCLUDED for w in (a, b, c)}
+        inputs, secret = g.analogy_records(name, "glove", tuple(embeddings.load_glove(top_n)), (a, b, c), answer,
+                                           bug_hints, top_n)
+        public |= inputs
+        hidden |= secret
+    return public, hidden
