@@ -44,11 +44,17 @@ def _vectors(rng, emb_dim, vocab=WORDS):
 
 _AVG_CASES = {  # "zebra", "quokka", "xylophone" are not in the vocabulary
     "public": {"short_sentence": dict(sentence="i love you", emb_dim=4, seed=1),
-               "unknown_word_and_capital": dict(sentence="I am so happy zebra", emb_dim=5, seed=2)},
+               "unknown_word_and_capital": dict(sentence="I am so happy zebra", emb_dim=5, seed=2),
+               "tabs_and_spaces": dict(sentence=" i  love\tfood ", emb_dim=3, seed=3)},
     "hidden": {"single_word": dict(sentence="sad", emb_dim=7, seed=101),
                "no_known_word": dict(sentence="xylophone quokka", emb_dim=3, seed=102),
-               "shouting_with_repeats": dict(sentence="PLAY Ball ball THE ball", emb_dim=6, seed=103)},
+               "shouting_with_repeats": dict(sentence="PLAY Ball ball THE ball", emb_dim=6, seed=103),
+               "newline_and_tabs": dict(sentence="\tso\n\nhappy  ", emb_dim=4, seed=104)},
 }
+
+
+HINT_WHITESPACE = ("words are separated by any whitespace (several spaces, tabs, newlines, spaces at either end): "
+                   "split with str.split() and no argument")
 
 
 def _avg_cases(suite, record):
@@ -57,7 +63,8 @@ def _avg_cases(suite, record):
         word_to_index, E = _vectors(np.random.default_rng(s["seed"]), s["emb_dim"])
         words = s["sentence"].split()
         known = sum(w.lower() in word_to_index for w in words)
-        cases.append(Case(name, {"emb_dim": s["emb_dim"], "words": len(words), "unknown": len(words) - known},
+        cases.append(Case(name, {"emb_dim": s["emb_dim"], "words": len(words), "unknown": len(words) - known}
+                          | ({"sentence": repr(s["sentence"])} if s["sentence"] != " ".join(words) else {}),
                           (s["sentence"], word_to_index, E)))
     return cases
 
@@ -72,6 +79,7 @@ GRADER.add(FunctionSpec(
                                 "word_to_index, not by the number of words in the sentence",
         "not_lowercased": "a word written with capitals was not found: look words up in lower case "
                           "(GloVe's vocabulary is lower-cased)",
+        "split_on_space": HINT_WHITESPACE,
     },
     default_hint="avg is the mean of the rows of E of the sentence's words (lower-cased) found in "
                  "word_to_index; with no such word it is a vector of zeros",
@@ -215,7 +223,8 @@ _INDEX_CASES = {
                "two_sentences": dict(sentences=("play ball", "the food is so good"), max_len=5)},
     "hidden": {"longer_than_max_len": dict(sentences=("i am so so happy you love food", "sad"), max_len=4),
                "single_sentence_shouting": dict(sentences=("I LOVE FOOD",), max_len=3),
-               "no_known_word": dict(sentences=("quokka xylophone", "zebra"), max_len=3)},
+               "no_known_word": dict(sentences=("quokka xylophone", "zebra"), max_len=3),
+               "tabs_and_double_spaces": dict(sentences=("  i\tlove  you", "food\t", " sad"), max_len=4)},
 }
 
 
@@ -239,6 +248,7 @@ GRADER.add(FunctionSpec(
         "unknown_as_padding": "unknown words got PAD_INDEX: give them UNK_INDEX, since the model skips padding",
         "not_lowercased": "a word written with capitals was not found: look words up in lower case",
         "max_len_ignored": "the width must be max_len, the argument, whatever the sentences' lengths",
+        "split_on_space": HINT_WHITESPACE,
     },
     default_hint="row i: the indices of sentence i's words (lower-cased; r + FIRST_WORD_INDEX for a known word, "
                  "UNK_INDEX for an unknown one), then PAD_INDEX up to max_len; words beyond max_len are dropped",
