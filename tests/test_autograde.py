@@ -168,6 +168,19 @@ def _stderr_debug(course):
     return nb
 
 
+def _copied_cells(course):
+    """An honest submission where the student copy-pasted the first solution cell and its test cell (same grade ids)."""
+    nb = _submission(course, A)
+    first = next(iter(solutions.solution_cells(A)))
+    index = next(i for i, c in enumerate(nb.cells) if solutions.nbgrader_meta(c).get("grade_id") == first)
+    test = next(i for i, c in enumerate(nb.cells) if i > index and solutions.nbgrader_meta(c).get("grade"))
+    for at in (index, test + 1):  # an earlier copy of each, as JupyterLab pastes it (a new cell id)
+        copy = nbformat.from_dict(json.loads(json.dumps(nb.cells[at])))
+        copy["id"] = f"pasted-{at}"
+        nb.cells.insert(at, copy)
+    return nb
+
+
 def _tamper_metadata(course):
     nb = _submission(course, A)
     for cell in nb.cells:
@@ -234,6 +247,20 @@ def hostile_class(course):
     graders_folder.mkdir()
     (graders_folder / "__init__.py").write_text("")
     (graders_folder / "assignment.py").write_text("class Assignment:\n    def check(self, *a, **k):\n        pass\n")
+    _submit(course, "fay", A, _copied_cells(course))
+    _submit(course, "gina", A, _add_final_cell(_submission(course, A), "while True:\n    pass\n"))
+    _submit(course, "h_linked_files", A, nbformat.read(release_path(course, A), as_version=4))
+    linked = course / "submitted" / "h_linked_files" / A
+    for name, target in {"record.npz": solutions.REPO_ROOT / "graders" / "instructor" / "hidden" / f"{A}.npz",
+                         "gradebook.html": course / "gradebook.db", "solution.html": solutions.notebook_path(A),
+                         "timestamp.txt": course / "gradebook.db"}.items():
+        (linked / name).symlink_to(target)
+    (course / "submitted" / "h_linked_notebook" / A).mkdir(parents=True)
+    (course / "submitted" / "h_linked_notebook" / A / solutions.notebook_path(A).name).symlink_to(
+        solutions.notebook_path(A))  # the reference solution itself
+    oversized = _submission(course, A)
+    oversized.cells.append(nbformat.v4.new_code_cell("padding = '" + "x" * (9 << 20) + "'"))
+    _submit(course, "h_oversized", A, oversized)
     _submit(course, "h_invalid_json", A, raw='{"cells": [ not json')
     _submit(course, "h_empty_file", A, raw="")
     _submit(course, "h_tampered_metadata", A, _tamper_metadata(course))
@@ -277,7 +304,8 @@ def test_at_least_fifteen_kinds_of_hostile_or_broken_submission(hostile_class):
     assert len(kinds) >= 15, kinds
 
 
-@pytest.mark.parametrize("student, lost", [("alice", 0), ("dana", 0), ("erin", 0), ("carol", None), ("zed", "all")])
+@pytest.mark.parametrize("student, lost", [("alice", 0), ("dana", 0), ("erin", 0), ("fay", 0), ("gina", 0),
+                                           ("carol", None), ("zed", "all")])
 def test_honest_students_get_the_exact_score(hostile_class, student, lost):
     row, total = hostile_class["report"][student], hostile_class["total"]
     if lost is None:  # carol: exactly the known bug's points
@@ -289,7 +317,31 @@ def test_honest_students_get_the_exact_score(hostile_class, student, lost):
 
 def test_a_crash_after_the_graded_cells_keeps_the_points_and_says_so(hostile_class):
     notes = " ".join(hostile_class["report"]["erin"]["notes"])
-    assert "the kernel died in cell" in notes and "keep their points" in notes
+    assert 'the kernel died in cell' in notes and '("import os")' in notes and "keep their points" in notes
+
+
+def test_a_timeout_in_a_later_ungraded_cell_keeps_the_points_and_says_so(hostile_class):
+    notes = " ".join(hostile_class["report"]["gina"]["notes"])
+    assert '("while True:") ran past the per-cell timeout' in notes and "keep their points" in notes, notes
+
+
+def test_copied_cells_are_graded_once_the_last_definition_winning_with_a_note(hostile_class):
+    notes = " ".join(hostile_class["report"]["fay"]["notes"])
+    assert "repeats the grade id" in notes and "the last one is graded" in notes, notes
+    assert "is a copy of the cell" in notes and "Outdated schema" not in notes, notes
+
+
+def test_only_what_was_made_for_the_student_reaches_autograded_and_feedback(hostile_class, course):
+    name = solutions.notebook_path(A).stem
+    allowed = {"autograded": {f"{name}.ipynb", "timestamp.txt", "submission_secret.txt", autograde.STATE_FILE},
+               "feedback": {f"{name}.html", "timestamp.txt", "submission_secret.txt"}}
+    for step, names in allowed.items():
+        folders = list((course / step).glob(f"*/{A}"))
+        assert len(folders) >= 10, step
+        for folder in folders:
+            found = {p.name for p in folder.iterdir()}
+            assert found <= names, (folder, found - names)
+            assert not [p for p in folder.iterdir() if p.is_symlink()], folder
 
 
 HOSTILE_VERDICTS = {
@@ -313,7 +365,10 @@ HOSTILE_VERDICTS = {
     "h_endless": ("not graded", "ran past the per-cell timeout of 20 s"),
     "h_invalid_json": ("not graded", "invalid notebook"),
     "h_empty_file": ("not graded", "is empty"),
-    "h_tampered_metadata": ("not graded", "metadata"),
+    "h_tampered_metadata": ("not graded", "carries the grade id 'mine_"),
+    "h_linked_files": ("graded", None),
+    "h_linked_notebook": ("not graded", "symbolic link"),
+    "h_oversized": ("not graded", "oversized submission: its code and text alone are 9.0 MB"),
 }
 
 
@@ -435,39 +490,54 @@ def test_a_two_worker_dask_cluster_gives_the_serial_grades(hostile_class, course
     assert set(outcomes) == {(s, A) for s in DASK_STUDENTS}
 
 
+HANG_MARKER = 876543  # seconds; the sleep that holds the killed client inside its second submission
+
+
 def test_a_client_killed_half_way_resumes_without_regrading_or_losing(hostile_class, course, tmp_path):
+    """The client is killed while it is inside its second submission, whose last cell hangs.
+
+    Grading is serial and in order, so once that cell's process exists the first
+    submission is recorded and nothing else can be: the kill lands at a known
+    point, however slow the machine. The resumed run keeps the first, grades
+    the rest (the hanging cell now meets the per-cell timeout after the graded
+    cells, which keep their points).
+    """
     resumed = tmp_path / "resumed"
     students = ("alice", "carol", "zed")
     _copy_class(course, resumed, students)
+    hang = f"import subprocess\nsubprocess.run(['sleep', '{HANG_MARKER}'])\n"
+    _submit(resumed, "b_hangs", A, _add_final_cell(_submission(course, A), hang))  # sorts after alice
     cmd = [sys.executable, "-m", "graders.instructor.pipeline", "--course-root", str(resumed), "autograde", A]
     env = dict(os.environ, **{f"COURSE_SANDBOX_{k.upper()}": str(v) for k, v in
-                              (("memory_gb", LIMITS.memory_gb), ("processes", LIMITS.processes))})
+                              (("memory_gb", LIMITS.memory_gb), ("processes", LIMITS.processes),
+                               ("cell_timeout_s", 3600))})
     client = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
                               cwd=solutions.REPO_ROOT, start_new_session=True)
+    guard = time.monotonic() + 900  # only against a hung test; the kill does not depend on timing
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline and not list((resumed / "autograded").glob(f"*/{A}/{autograde.STATE_FILE}")):
-            time.sleep(0.2)
+        while client.poll() is None and not _processes_with(f"sleep {HANG_MARKER}") and time.monotonic() < guard:
+            time.sleep(0.5)  # waits for a state that cannot change until the kill: no race
     finally:
         os.killpg(client.pid, signal.SIGKILL)  # the client and whatever sandbox it was running
         client.wait()
+        for pid in _processes_with(f"sleep {HANG_MARKER}"):
+            os.kill(pid, signal.SIGKILL)
     first = {p.parent.parent.name: p.stat().st_mtime_ns
              for p in (resumed / "autograded").glob(f"*/{A}/{autograde.STATE_FILE}")}
-    assert 1 <= len(first) < len(students), first
+    assert set(first) == {"alice"}, (first, client.stdout.read())
     backups_before = len(list((resumed / "backups").glob("*.db")))
     outcomes = pipeline.autograde([A], course_root=resumed, limits=LIMITS, progress=False)
     report = {r["student"]: r for r in json.loads((resumed / "reports" / "autograde.json").read_text())}
     for student in students:
         assert report[student]["score"] == hostile_class["report"][student]["score"], student
-        if student in first:
-            assert report[student]["status"] == "kept"
-            state = resumed / "autograded" / student / A / autograde.STATE_FILE
-            assert state.stat().st_mtime_ns == first[student], "a finished submission was regraded"
-        else:
-            assert report[student]["status"] == "graded"
+    assert report["alice"]["status"] == "kept"
+    assert (resumed / "autograded" / "alice" / A / autograde.STATE_FILE).stat().st_mtime_ns == first["alice"], \
+        "a finished submission was regraded"
+    assert [report[s]["status"] for s in ("b_hangs", "carol", "zed")] == ["graded"] * 3
+    assert report["b_hangs"]["score"] == hostile_class["total"], report["b_hangs"]
     assert len(list((resumed / "backups").glob("*.db"))) == backups_before + 1, "each run backs the gradebook up"
     rows = [r for r in pipeline.grade_rows(resumed) if r["assignment"] == A and r["graded"]]
-    assert sorted(r["student"] for r in rows) == sorted(students), "no submission lost or duplicated"
+    assert sorted(r["student"] for r in rows) == sorted([*students, "b_hangs"]), "no submission lost or duplicated"
     assert all(error is None for error in outcomes.values())
 
 

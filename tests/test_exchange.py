@@ -7,6 +7,7 @@ it. No notebook is executed here; the attacks that need another user's files
 (a shared, multi-user exchange) run where the tests may create them (root).
 """
 
+import json
 import os
 import pwd
 import secrets
@@ -338,3 +339,71 @@ def test_plain_nbgrader_autograde_refuses_naming_make_autograde_and_runs_no_stud
     with Gradebook(course.course_config(released).CourseDirectory.db_url) as gradebook:
         grades = gradebook.find_submission(A, "plain").notebooks[0].grades
         assert all(grade.auto_score is None for grade in grades)
+
+
+# --------------------------------------------------------------------------- fair to an honest notebook
+
+
+def _prepared(released, student, nb):
+    from test_pipeline import _submit
+
+    _submit(released, student, A, nb)
+    return autograde.prepare(released, student, A)
+
+
+def _reference(released):
+    from test_pipeline import _submission
+
+    return _submission(released, A)
+
+
+def _pasted(cell):
+    """A copy of a cell as JupyterLab pastes it: the same metadata (grade id included), a new cell id."""
+    copy = nbformat.from_dict(json.loads(json.dumps(cell)))
+    copy["id"] = secrets.token_hex(4)
+    return copy
+
+
+def _cell_index(nb, grade_id):
+    return next(i for i, c in enumerate(nb.cells) if solutions.nbgrader_meta(c).get("grade_id") == grade_id)
+
+
+def test_a_copied_solution_cell_is_graded_once_the_last_definition_winning(released):
+    nb = _reference(released)
+    first = next(iter(solutions.solution_cells(A)))
+    index = _cell_index(nb, first)
+    nb.cells.insert(index + 1, _pasted(nb.cells[index]))  # pasted right below
+    prepared, notes = _prepared(released, "copier", nb)
+    assert [solutions.nbgrader_meta(c).get("grade_id") for c in prepared.cells].count(first) == 1
+    assert _cell_index(prepared, first) == index + 1  # the last one carries the grade id
+    assert "nbgrader" not in prepared.cells[index].metadata  # the first copy runs as a plain cell
+    assert len(notes) == 1 and f"cell {index + 1} (" in notes[0] and "the last one is graded" in notes[0], notes
+
+
+def test_a_copied_test_cell_is_not_run_twice(released):
+    nb = _reference(released)
+    test = next(i for i, c in enumerate(nb.cells) if solutions.nbgrader_meta(c).get("grade"))
+    grade_id = solutions.nbgrader_meta(nb.cells[test])["grade_id"]
+    nb.cells.insert(test, _pasted(nb.cells[test]))
+    prepared, notes = _prepared(released, "copier2", nb)
+    assert prepared.cells[test].source.startswith("# a copy of the cell") and _cell_index(prepared, grade_id) == test + 1
+    assert autograde.tampering_findings(prepared) == []  # the copy neither observes nor looks like tampering
+    assert "is a copy of the cell" in notes[0], notes
+
+
+def test_broken_metadata_names_the_cell_in_the_students_words(released):
+    nb = _reference(released)
+    test = next(i for i, c in enumerate(nb.cells) if solutions.nbgrader_meta(c).get("grade"))
+    nb.cells[test].metadata.nbgrader["points"] = "ten"
+    with pytest.raises(autograde.NotGraded) as caught:
+        _prepared(released, "broken", nb)
+    message = str(caught.value)
+    assert f"cell {test + 1} (" in message and "copy that cell back" in message, message
+    assert "schema" not in message.lower()
+
+
+def test_an_oversized_notebook_is_reported_as_oversized(released):
+    nb = _reference(released)
+    nb.cells.append(nbformat.v4.new_code_cell("padding = '" + "x" * (autograde.MAX_SOURCE_BYTES + 1) + "'"))
+    with pytest.raises(autograde.NotGraded, match="oversized submission: its code and text alone are"):
+        _prepared(released, "large", nb)
