@@ -33,7 +33,8 @@ c.Autograde.autograde_preprocessors = ["graders.instructor.autograde.OnlyThrough
 # feedback, from `make feedback` or formgrader's button: the same preprocessors (graders/instructor/feedback.py)
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades", "nbgrader.preprocessors.ClearHiddenTests",
-    "graders.instructor.feedback.ShortTracebacks", "graders.instructor.feedback.CapOutputs",
+    "graders.instructor.feedback.ShortTracebacks", "graders.instructor.feedback.OfflineMaths",
+    "graders.instructor.feedback.CapOutputs",
     "graders.instructor.feedback.SummaryFirst", "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor"]
 c.ClearHiddenTests.enforce_metadata = False
 # `nbgrader collect` / `release_feedback` and formgrader's buttons: never follow a link, never trust a name

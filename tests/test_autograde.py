@@ -150,6 +150,13 @@ for _ in range({FLOOD_MIB}):
     }
 
 
+def _first_function_name():
+    """The function the first test cell checks, as the feedback's table of contents names it."""
+    nb = nbformat.read(solutions.notebook_path(A), as_version=4)
+    return next(solutions.nbgrader_meta(c)["grade_id"][len("test_"):] for c in nb.cells
+                if solutions.nbgrader_meta(c).get("grade"))
+
+
 def _add_final_cell(nb, source):
     nb.cells.append(nbformat.v4.new_code_cell(source))
     return nb
@@ -409,6 +416,8 @@ def test_feedback_of_a_hostile_submission_holds_no_secret_and_is_capped(hostile_
         assert not [n for n in hidden_numbers if f"expected {n}" in html], student
         assert len(html) < 3_000_000, (student, len(html))
         assert "Feedback summary" in html and "graded cells pass" in html, student
+        assert "cdnjs" not in html and "data:image/svg+xml" in html, student  # maths drawn, read offline
+        assert "Test cell</a>" not in html and f">{_first_function_name()}</a>" in html, student
     flood = (course / "autograded" / "h_output_flood" / A / f"{name}.ipynb").stat().st_size
     assert flood < 2_000_000, flood
 

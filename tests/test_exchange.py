@@ -407,3 +407,45 @@ def test_an_oversized_notebook_is_reported_as_oversized(released):
     nb.cells.append(nbformat.v4.new_code_cell("padding = '" + "x" * (autograde.MAX_SOURCE_BYTES + 1) + "'"))
     with pytest.raises(autograde.NotGraded, match="oversized submission: its code and text alone are"):
         _prepared(released, "large", nb)
+
+
+# --------------------------------------------------------------------------- feedback that reads well offline
+
+
+def test_maths_is_drawn_into_the_feedback_and_code_keeps_its_dollars():
+    page = feedback.offline_maths("the state $a^{\\langle t \\rangle}$, `echo $HOME`, and\n\n$$\\notamacro{x}$$\n")
+    assert page.count('<img src="data:image/svg+xml;base64,') == 1 and 'alt="a^{\\langle t \\rangle}"' in page
+    assert "`echo $HOME`" in page
+    assert "<code>\\notamacro{x}</code>" in page  # what mathtext cannot draw stays readable as TeX
+    assert "$" not in page.replace("`echo $HOME`", "")
+
+
+def test_every_formula_of_the_notebooks_is_drawn_or_shown_as_tex():
+    for assignment in ASSIGNMENTS:
+        nb = nbformat.read(solutions.notebook_path(assignment), as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                rendered = feedback.offline_maths(cell.source)
+                outside_code = "".join(feedback.CODE.split(rendered)[::2])
+                assert "$" not in outside_code.replace("\\$", ""), (assignment, cell.source[:80])
+
+
+def test_tracebacks_of_ungraded_cells_are_cut_to_their_last_line():
+    error = {"output_type": "error", "ename": "ValueError", "evalue": "shapes (3,) and (4,) not aligned",
+             "traceback": ["Traceback (most recent call last)", "  File ...", "ValueError: shapes ..."]}
+    plain = nbformat.v4.new_code_cell("x @ y")
+    graded = nbformat.v4.new_code_cell("check()", metadata={"nbgrader": {"grade": True, "grade_id": "test_f"}})
+    plain.outputs = [nbformat.from_dict(dict(error))]
+    graded.outputs = [nbformat.from_dict(dict(error))]
+    nb = nbformat.v4.new_notebook(cells=[plain, graded])
+    feedback.ShortTracebacks().preprocess(nb, {})
+    assert plain.outputs[0]["traceback"] == ["ValueError: shapes (3,) and (4,) not aligned"]
+    assert len(graded.outputs[0]["traceback"]) == 3  # the check's message is the judge's, kept whole
+
+
+def test_the_table_of_contents_names_functions_and_no_cdn_is_loaded():
+    page = ('<script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/latest.js?config=TeX"> </script>'
+            '<li><a href="#test_rnn_cell_forward">Test cell</a> (Score: 1.0 / 1.0)</li>')
+    fixed = feedback.without_cdn(feedback.name_test_cells(page))
+    assert '<a href="#test_rnn_cell_forward">rnn_cell_forward</a>' in fixed
+    assert "Test cell" not in fixed and "cdnjs" not in fixed

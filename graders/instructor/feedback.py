@@ -11,17 +11,24 @@ its verdict, which never shows hidden expected values), then the course's:
 - CapOutputs keeps at most 1 MB of text and 16 MB of media, with a note where
   it cut (the autograded notebook is already capped by the sandbox; this
   bounds feedback made from anything else);
+- OfflineMaths renders the maths of every Markdown cell to inline SVG
+  (matplotlib's mathtext), so the feedback needs no MathJax from a CDN: it
+  reads the same offline; a formula mathtext cannot draw is shown as its TeX
+  source;
 - SummaryFirst puts a Markdown cell at the top: the score, "N of M graded
   cells pass", and the first line of each failing check's message, each
   naming the function it checks;
 
 In the HTML, the table of contents names each test cell after the function it
-checks ("rnn_cell_forward", not nbgrader's "Test cell"). A feedback folder
+checks ("rnn_cell_forward", not nbgrader's "Test cell"), and the MathJax
+script nbgrader's template loads from a CDN is left out. A feedback folder
 then holds exactly exchange.feedback_files(): the HTML, and the
 submission's time and secret that nbgrader's release-feedback needs; anything
 else nbgrader copied along is removed.
 """
 
+import functools
+import html
 import os
 import re
 import shutil
@@ -37,6 +44,13 @@ from graders.instructor.sandbox_runner import OutputCap
 
 MESSAGE_CHARS = 400  # of a failing check's message in the summary; the whole message is at its cell
 TEST_CELL_PREFIX = "test_"  # a graded test cell's grade_id is test_<function name> (as judge.py reads it)
+MATH = re.compile(r"\$\$(.+?)\$\$|\$([^$\n]+?)\$", re.S)  # display $$...$$ first, then inline $...$
+CODE = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)  # fenced blocks and code spans keep their dollars
+# what MathJax reads and matplotlib's mathtext spells otherwise
+MATHTEXT_SPELLING = ((r"\lVert", r"\Vert"), (r"\rVert", r"\Vert"), (r"\operatorname*", r"\operatorname"),
+                     (r"\le ", r"\leq "), (r"\ge ", r"\geq "), ("\n", " "))
+MATHS_POINTS = 12  # font size of rendered maths, near the feedback's body text
+CDN_MATHJAX = re.compile(r'<script[^>]*src="https?://[^"]*mathjax[^"]*"[^>]*>\s*</script>', re.I)
 # nbgrader's feedback template lists every test cell as "Test cell": the link names the grade id, test_<function>
 TOC_ENTRY = re.compile(r'(<a href="#{prefix}(\w+)">)Test cell(</a>)'.format(prefix=TEST_CELL_PREFIX))
 
@@ -90,6 +104,50 @@ class ShortTracebacks(NbGraderPreprocessor):
         return cell, resources
 
 
+@functools.lru_cache(maxsize=4096)
+def render_tex(tex, display=False):
+    """HTML for one formula: an inline SVG image drawn by mathtext, or the TeX source where mathtext cannot draw it."""
+    import base64
+    import io
+    import warnings
+
+    from matplotlib import mathtext
+    from matplotlib.font_manager import FontProperties
+
+    spelled = tex
+    for mathjax, matplotlib in MATHTEXT_SPELLING:
+        spelled = spelled.replace(mathjax, matplotlib)
+    buffer = io.BytesIO()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mathtext.math_to_image(f"${spelled.strip()}$", buffer, prop=FontProperties(size=MATHS_POINTS),
+                                   format="svg")
+    except (ValueError, RuntimeError):
+        return f"<code>{html.escape(tex.strip())}</code>"
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    image = (f'<img src="data:image/svg+xml;base64,{data}" alt="{html.escape(tex.strip(), quote=True)}" '
+             f'style="vertical-align: middle; display: inline">')
+    return f'<div style="text-align: center">{image}</div>' if display else image
+
+
+def offline_maths(markdown):
+    """`markdown` with each $...$ and $$...$$ outside code replaced by render_tex()'s HTML."""
+    parts = CODE.split(markdown)
+    for index in range(0, len(parts), 2):  # the odd parts are code
+        parts[index] = MATH.sub(lambda m: render_tex(m.group(1) or m.group(2), m.group(1) is not None), parts[index])
+    return "".join(parts)
+
+
+class OfflineMaths(NbGraderPreprocessor):
+    """Maths of Markdown cells drawn into the page (no MathJax, no CDN)."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown":
+            cell.source = offline_maths(cell.source)
+        return cell, resources
+
+
 class CapOutputs(NbGraderPreprocessor):
     """Keep at most max_bytes of text and max_media_bytes of media outputs; later ones dropped with a note.
 
@@ -108,9 +166,14 @@ class CapOutputs(NbGraderPreprocessor):
         return nb, resources
 
 
-def name_test_cells(html):
+def name_test_cells(page):
     """The feedback HTML with each test cell of its table of contents named after the function it checks."""
-    return TOC_ENTRY.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}", html)
+    return TOC_ENTRY.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}", page)
+
+
+def without_cdn(page):
+    """The feedback HTML without the MathJax script nbgrader's template loads from a CDN (OfflineMaths drew it)."""
+    return CDN_MATHJAX.sub("", page)
 
 
 def feedback_config():
@@ -152,9 +215,9 @@ def generate(assignments=(), course_root=course.REPO_ROOT):
                                                                                      force=True)
         folder = Path(course_root) / "feedback" / student / assignment
         removed = prune(folder, assignment) if result["success"] and folder.is_dir() else []
-        html = folder / feedback_files(assignment)[0]
-        if html.is_file():
-            html.write_text(name_test_cells(html.read_text(encoding="utf-8")), encoding="utf-8")
+        page = folder / feedback_files(assignment)[0]
+        if page.is_file():
+            page.write_text(without_cdn(name_test_cells(page.read_text(encoding="utf-8"))), encoding="utf-8")
         print(f"{student}/{assignment}: " + ("feedback written" if result["success"] else "feedback FAILED")
               + (f" (not kept in it: {', '.join(removed)})" if removed else ""))
         ok = ok and result["success"]
