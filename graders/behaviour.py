@@ -318,6 +318,45 @@ def inject_weights(layer, input_shape, rng, scale=0.5):
     return layer
 
 
+def inject_trainable(model, rng, scale=0.5):
+    """Set every trainable weight of `model` to rng.standard_normal(shape) * scale, float32, in the order
+    model.trainable_weights lists them (frozen weights, such as pretrained vectors, keep their values).
+    Returns the model."""
+    shapes = [tuple(int(d) for d in weight.shape) for weight in model.trainable_weights]
+    for weight, value in zip(model.trainable_weights, drawn_weights(rng, shapes, scale)):
+        weight.assign(value)
+    return model
+
+
+def lstm_oracle(x, mask, weights, return_sequences=False):
+    """keras.layers.LSTM's forward pass in numpy (float64), the trusted side of an architecture check.
+
+    x : (m, T, n_in); mask : (m, T) bool, False where a step is skipped (the state is carried over)
+    weights : (kernel (n_in, 4 n_a), recurrent kernel (n_a, 4 n_a), bias (4 n_a,)), gates in Keras's order
+              input, forget, candidate, output; sigmoid gates and tanh, Keras's defaults
+    Returns the states (m, T, n_a) when return_sequences, else the last one (m, n_a).
+    Source: Hochreiter & Schmidhuber (1997); the gate layout of keras.layers.LSTM.
+    """
+    kernel, recurrent, bias = (np.asarray(w, dtype=float) for w in weights)
+    n_a = recurrent.shape[0]
+    state = memory = np.zeros((x.shape[0], n_a))
+    states = []
+    for t in range(x.shape[1]):
+        z = x[:, t] @ kernel + state @ recurrent + bias
+        gate_in, gate_forget, gate_out = (1 / (1 + np.exp(-z[:, k * n_a:(k + 1) * n_a])) for k in (0, 1, 3))
+        new_memory = gate_forget * memory + gate_in * np.tanh(z[:, 2 * n_a:3 * n_a])
+        step = mask[:, t:t + 1]
+        memory = np.where(step, new_memory, memory)
+        state = np.where(step, gate_out * np.tanh(new_memory), state)
+        states.append(state)
+    return np.stack(states, axis=1) if return_sequences else state
+
+
+def drawn_weights(rng, shapes, scale):
+    """The float32 arrays inject_trainable draws for weights of these shapes, in this order (for an oracle)."""
+    return [(rng.standard_normal(shape) * scale).astype(np.float32) for shape in shapes]
+
+
 def oracle_copy(layer, input_shape, **config):
     """A fresh layer of the same class and weights as `layer`, with config changed (e.g. return_sequences=True).
 

@@ -396,11 +396,8 @@ def measure_model(model, case):
     the case's vectors): the words of the first sentence reversed, padding moved first, a word by its twin."""
     X, lengths, n_y = case.data["X"], case.data["lengths"], case.kwargs["n_y"]
     m, max_len = X.shape
-    rng = np.random.default_rng(_WEIGHT_SEED)
-    for weight in model.trainable_weights:
-        shape = tuple(int(d) for d in weight.shape)
-        probe.guarded("build_emojify_model", case, weight.assign,
-                      (rng.standard_normal(shape) * _MODEL_WEIGHT_SCALE).astype(np.float32))
+    probe.guarded("build_emojify_model", case, behaviour.inject_trainable, model, np.random.default_rng(_WEIGHT_SEED),
+                  _MODEL_WEIGHT_SCALE)
     reversed_words, moved_padding, twin = X.copy(), np.zeros_like(X), X.copy()
     for i, n in enumerate(lengths):
         reversed_words[i, :n] = X[i, :n][::-1]
@@ -422,10 +419,11 @@ def measure_model(model, case):
 def _observe_model(func, case):
     E, max_len = case.args
     model = behaviour.build_model(func, "build_emojify_model", case, (E.copy(), max_len), case.kwargs)
-    facts = behaviour.classifier_facts(measure_model(model, case), moves=(("reads_word_order", "order_change"),),
+    r = measure_model(model, case)
+    facts = behaviour.classifier_facts(r, moves=(("reads_word_order", "order_change"),),
                                        stays=(("padding_ignored", "padding_shift"),
                                               ("uses_pretrained_vectors", "twin_change")))
-    return Observation(case.name, facts | behaviour.count_leaf(model, split=True))
+    return Observation(case.name, facts | behaviour.count_leaf(model, split=True) | {"outputs": r["y"]})
 
 
 def _expect_model(case):
@@ -448,11 +446,33 @@ def _expect_model(case):
         ("the Dense layer has no bias: keep Dense's default use_bias=True", {"dense_bias": False}),
     ) + tuple((f"the trainable count is that of LSTMs with {n} units: use n_a={k['n_a']}, the argument",
                {"n_a": n}) for n in (2 * k["n_a"], 128) if n != k["n_a"])
-    expected |= behaviour.expected_counts(emojify_parameter_counts, arguments, COUNTS)
+    expected |= behaviour.expected_counts(emojify_parameter_counts, arguments, COUNTS) | {"outputs": oracle_outputs(case)}
     return expected, bugs | behaviour.count_mistakes(emojify_parameter_counts, arguments, mistakes, paths=COUNTS)
 
 
-GRADER.add(FunctionSpec(name="build_emojify_model", outputs=(Output("model"),), default_hint=HINT_FORMULA),
+def oracle_outputs(case):
+    """(m, n_y) outputs at inference of the docstring's architecture with the weights measure_model injects:
+    the frozen vectors of E (rows shifted by FIRST_WORD_INDEX, padding masked), two LSTMs, a softmax layer."""
+    (E, _), X, k = case.args, case.data["X"], case.kwargs
+    emb_dim, n_a, n_y = E.shape[1], k["n_a"], k["n_y"]
+    shapes = [(emb_dim, 4 * n_a), (n_a, 4 * n_a), (4 * n_a,), (n_a, 4 * n_a), (n_a, 4 * n_a), (4 * n_a,),
+              (n_a, n_y), (n_y,)]  # trainable weights, in the model's order
+    w = behaviour.drawn_weights(np.random.default_rng(_WEIGHT_SEED), shapes, _MODEL_WEIGHT_SCALE)
+    vectors = np.zeros((E.shape[0] + FIRST_WORD_INDEX, emb_dim), dtype=np.float32)
+    vectors[FIRST_WORD_INDEX:] = E  # the frozen embedding holds float32 vectors
+    mask = X != PAD_INDEX
+    h = behaviour.lstm_oracle(vectors[X].astype(float), mask, w[0:3], return_sequences=True)
+    scores = behaviour.lstm_oracle(h, mask, w[3:6]) @ w[6] + w[7]  # (m, n_y)
+    scores = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return scores / scores.sum(axis=1, keepdims=True)
+
+
+HINT_ARCHITECTURE = ("with the same weights the outputs differ from the docstring's model (frozen GloVe embedding, "
+                     "LSTM returning sequences, Dropout, LSTM, Dropout, Dense softmax): an activation or a layer too "
+                     "many, or one out of place?")
+GRADER.add(FunctionSpec(name="build_emojify_model", outputs=(Output("model"),), default_hint=HINT_FORMULA,
+                        pattern_hints=((("outputs",), HINT_ARCHITECTURE),),
+                        atol=FLOAT32_ATOL, rtol=0.0),  # float32 Keras against the float64 oracle
            _model_cases, observe=_observe_model, expect=_expect_model)
 
 

@@ -230,3 +230,20 @@ def test_tensorflow_op_wrappers_become_one_sentence():
     err = ValueError("{{function_node __wrapped__AddV2_device_/job:localhost/replica:0/task:0/device:CPU:0}} "
                      "Incompatible shapes: [3,5] vs. [3,4] [Op:AddV2] name: ")
     assert clean_error(err) == "ValueError: Incompatible shapes: [3,5] vs. [3,4]"
+
+
+def test_lstm_oracle_is_keras_lstm_with_the_same_weights_and_mask():
+    """The numpy oracle against keras.layers.LSTM on padded sequences (float32 Keras: agreement to ~1e-6)."""
+    import keras
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 5, 3)).astype(np.float32)
+    mask = np.array([[True] * 5, [True, True, True, False, False]])
+    lstm = behaviour.inject_trainable(keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4)]),
+                                      np.random.default_rng(0), 0.8)
+    weights = behaviour.drawn_weights(np.random.default_rng(0), [(3, 16), (4, 16), (16,)], 0.8)
+    assert all(np.array_equal(a, b) for a, b in zip(lstm.get_weights(), weights))
+    keras_last = behaviour.to_numpy(lstm.layers[-1](x, mask=mask))
+    assert np.max(np.abs(behaviour.lstm_oracle(x, mask, weights) - keras_last)) < 1e-5  # float32
+    states = behaviour.lstm_oracle(x, mask, weights, return_sequences=True)
+    assert np.array_equal(states[1, 4], states[1, 2])  # a skipped step carries the state over

@@ -1,8 +1,8 @@
 """Known-wrong variants for 07 emojify: bugs students really make."""
 
 from graders.behaviour import softmax_hint
-from graders.emojify import (HINT_CALL, HINT_DROPOUT_IGNORED, HINT_FROZEN, HINT_LAST_STATE, HINT_MASK, HINT_ORDER,
-                             HINT_PRETRAINED, HINT_ROWS)
+from graders.emojify import (HINT_ARCHITECTURE, HINT_CALL, HINT_DROPOUT_IGNORED, HINT_FROZEN, HINT_LAST_STATE,
+                             HINT_MASK, HINT_ORDER, HINT_PRETRAINED, HINT_ROWS)
 from graders.instructor.assignments import Metric, Mutant
 
 IN_PLACE = "your function changed its input {} in place"
@@ -94,6 +94,13 @@ MUTANTS = {
                                   expect=HINT_DROPOUT_IGNORED, category="ignored_argument"),
         "units_hard_coded": Mutant("    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n    n_a = 128\n",
                                    expect="LSTMs with 128 units", category="ignored_argument"),
+        "extra_activation": Mutant("    h = keras.layers.LSTM(n_a)(h)  # (m, n_a): the state after the last real word\n",
+                                   "    h = keras.layers.LSTM(n_a)(h)  # (m, n_a): the state after the last real word\n"
+                                   '    h = keras.layers.Activation("relu")(h)\n', expect=HINT_ARCHITECTURE,
+                                   category="structure"),
+        "relu_lstm": Mutant("keras.layers.LSTM(n_a, return_sequences=True)(h)",
+                            'keras.layers.LSTM(n_a, return_sequences=True, activation="relu")(h)',
+                            expect=HINT_ARCHITECTURE, category="structure"),
         "bag_of_words": Mutant("h = keras.layers.LSTM(n_a, return_sequences=True)(h)  # (m, max_len, n_a)\n"
                                "    h = keras.layers.Dropout(dropout)(h)\n    h = keras.layers.LSTM(n_a)(h)",
                                "h = keras.layers.GlobalAveragePooling1D()(h)\n"
