@@ -87,13 +87,20 @@ def notebook_name(assignment):
 
 
 def submissions(course_root=REPO_ROOT, assignments=()):
-    """(student, assignment) for every folder submitted/STUDENT/ASSIGNMENT, sorted (links are not followed)."""
+    """(student, assignment) for every folder submitted/STUDENT/ASSIGNMENT, sorted.
+
+    Links are not followed, and hidden folders (a collect in progress) are not submissions.
+    """
     wanted = set(assignments)
     root = Path(course_root) / "submitted"
     found = []
+
+    def folders(parent):
+        return sorted(p for p in parent.iterdir() if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
+
     if root.is_dir():
-        for student_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.is_symlink()):
-            for assignment_dir in sorted(p for p in student_dir.iterdir() if p.is_dir() and not p.is_symlink()):
+        for student_dir in folders(root):
+            for assignment_dir in folders(student_dir):
                 if not wanted or assignment_dir.name in wanted:
                     found.append((student_dir.name, assignment_dir.name))
     return found
