@@ -98,7 +98,7 @@ release: env  ## generate release/ and release/course_kit/ (the student package)
 	COURSE_EXCHANGE=$(EXCHANGE) $(PIPELINE) release $(A)
 	$(if $(A),,@touch $(RELEASED))
 
-collect: env  ## copy the students' newest submissions from the exchange into submitted/STUDENT/ASSIGNMENT/
+collect: env  ## each student's newest notebook from the exchange into submitted/STUDENT/ASSIGNMENT/ (links, others' files refused)
 	COURSE_EXCHANGE=$(EXCHANGE) $(PY) -m graders.instructor.exchange collect $(A)
 
 release-feedback: env  ## put feedback/ into the exchange, where students fetch it from the Assignment List
