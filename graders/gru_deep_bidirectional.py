@@ -22,7 +22,7 @@ from graders import behaviour, probe
 from graders.assignment import Assignment
 from graders.messages import fail
 from graders.probe import Observation
-from graders.spec import Case, FunctionSpec, Output
+from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
 from helpers.rnn_caches import GRUStepCache
 
 GRADER = Assignment.of_module(__name__)
@@ -263,9 +263,10 @@ def measure_tagger(model, case):
 
 def _observe_tagger(func, case):
     model = behaviour.build_model(func, "build_tagger", case, (), case.kwargs)
-    facts = behaviour.classifier_facts(measure_tagger(model, case), moves=(("reads_later_tokens", "later_change"),),
+    r = measure_tagger(model, case)
+    facts = behaviour.classifier_facts(r, moves=(("reads_later_tokens", "later_change"),),
                                        stays=(("padding_ignored", "padding_shift"),))
-    return Observation(case.name, facts | behaviour.count_leaf(model))
+    return Observation(case.name, facts | behaviour.count_leaf(model) | {"outputs": r["y"]})
 
 
 def _expect_tagger(case):
@@ -286,11 +287,39 @@ def _expect_tagger(case):
          {"vocab_size": k["vocab_size"] + 1}),
         ("the directions are summed or averaged: keep Bidirectional's merge_mode='concat'", {"concat": False}),
         ("the Dense layer has no bias: keep Dense's default use_bias=True", {"dense_bias": False})]
-    expected |= behaviour.expected_counts(tagger_parameter_count, k)
+    expected |= behaviour.expected_counts(tagger_parameter_count, k) | {"outputs": oracle_outputs(case)}
     return expected, bugs | behaviour.count_mistakes(tagger_parameter_count, k, mistakes)
 
 
-GRADER.add(FunctionSpec(name="build_tagger", outputs=(Output("model"),), default_hint=HINT_FORMULA),
+def oracle_outputs(case):
+    """(m, T_x, n_tags) outputs at inference of the docstring's tagger with the weights measure_tagger injects
+    (in the model's weight order): Embedding, n_layers (Bi)LSTMs whose directions are concatenated, softmax."""
+    k, X = case.kwargs, case.data["X"]
+    n_a, n_layers, directions = k["n_a"], k.get("n_layers", 2), 2 if k.get("bidirectional", True) else 1
+    shapes, n_in = [(k["vocab_size"], k["emb_dim"])], k["emb_dim"]
+    for _ in range(n_layers):
+        shapes += [(n_in, 4 * n_a), (n_a, 4 * n_a), (4 * n_a,)] * directions  # forward, then backward
+        n_in = directions * n_a
+    shapes += [(directions * n_a, k["n_tags"]), (k["n_tags"],)]
+    w = behaviour.drawn_weights(np.random.default_rng(_WEIGHT_SEED), shapes, _TAGGER_WEIGHT_SCALE)
+    h, mask, at = w[0][X].astype(float), X != 0, 1
+    for _ in range(n_layers):
+        h_in, h = h, behaviour.lstm_oracle(h, mask, w[at:at + 3], return_sequences=True)
+        if directions == 2:  # the backward copy reads the sentence from its end; its states are put back in order
+            backward = behaviour.lstm_oracle(h_in[:, ::-1], mask[:, ::-1], w[at + 3:at + 6], return_sequences=True)
+            h = np.concatenate([h, backward[:, ::-1]], axis=-1)
+        at += 3 * directions
+    scores = h @ w[at] + w[at + 1]  # (m, T_x, n_tags)
+    scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return scores / scores.sum(axis=-1, keepdims=True)
+
+
+HINT_ARCHITECTURE = ("with the same weights the outputs differ from the docstring's tagger (Embedding, Dropout, "
+                     "then per layer a (Bidirectional) LSTM returning sequences and Dropout, Dense softmax): an "
+                     "activation or a layer too many, or one out of place?")
+GRADER.add(FunctionSpec(name="build_tagger", outputs=(Output("model"),), default_hint=HINT_FORMULA,
+                        pattern_hints=((("outputs",), HINT_ARCHITECTURE),),
+                        atol=FLOAT32_ATOL, rtol=0.0),  # float32 Keras against the float64 oracle
            _tagger_cases, observe=_observe_tagger, expect=_expect_tagger)
 
 
