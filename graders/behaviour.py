@@ -26,6 +26,7 @@ Source: the "trusted implementation as oracle" test of karpathy/minGPT.
 
 import copy
 import re
+import sys
 
 import numpy as np
 
@@ -298,6 +299,71 @@ def expected_facts(facts):
         if hint:
             bugs[hint] = {path: np.bool_(not want)}
     return expected, bugs
+
+
+# --------------------------------------------------------------------------- no Python loop
+
+# A vectorized call runs a few dozen lines of Python (its own and numpy's wrappers) whatever the size of its
+# data; a loop over the data runs at least one per item, wherever it is written: in the student's code, or
+# in library code the student's code calls once per item (map(np.linalg.norm, E)).
+
+
+class PythonLineCounter:
+    """Counts the lines of Python run inside a `with` block, in any Python code at all: the student's,
+    numpy's and the standard library's Python functions (a loop hidden in map(np.linalg.norm, E) runs the
+    lines of np.linalg.norm once per row), everything but the interpreter's frozen import machinery and
+    this counter's own exit. sys.settrace is restored on exit, whatever happens inside.
+    """
+
+    def __init__(self):
+        self.lines = 0
+
+    def _on_call(self, frame, event, arg):
+        code = frame.f_code
+        if code.co_filename.startswith("<frozen") or code is PythonLineCounter.__exit__.__code__:
+            return None
+        return self._on_line
+
+    def _on_line(self, frame, event, arg):
+        if event == "line":
+            self.lines += 1
+        return self._on_line
+
+    def __enter__(self):
+        self._previous = sys.gettrace()
+        sys.settrace(self._on_call)
+        return self
+
+    def __exit__(self, *exc):
+        sys.settrace(self._previous)
+        return False
+
+
+def counting_lines(func):
+    """(func run under a fresh PythonLineCounter, the counter): only the student's call is counted, not the
+    probe's checks around it. Observe counter.lines after the call."""
+    counter = PythonLineCounter()
+
+    def counted(*args, **kwargs):
+        with counter:
+            return func(*args, **kwargs)
+
+    return counted, counter
+
+
+def no_loop_check(max_lines, size_name, items, path="python_lines"):
+    """check(leaves, case) of a Property: the call ran at most max_lines lines of Python (leaf `path`), so it
+    has no Python loop over the case.dims[size_name] `items` (a loop runs at least one line per item)."""
+
+    def check(leaves, case):
+        lines = int(leaves[path])
+        if lines <= max_lines:
+            return None
+        return (f"one call ran {lines:,} lines of Python over {case.dims[size_name]:,} {items} (at most "
+                f"{max_lines:,} are allowed: the count must not grow with the number of {items})")
+
+    return check
+
 
 
 # --------------------------------------------------------------------------- weights and oracles

@@ -11,9 +11,10 @@ How each function is graded:
   product instead of cosine, Euclidean distance, reversed offset, word_c
   ignored) are known by construction; and on real GloVe questions whose answer
   is a fact (man : woman :: king : queen). The probe also counts the lines of
-  Python the function runs (sys.settrace, lines in code outside the Python
-  installation and the course's own modules): a loop over the vocabulary runs
-  at least one line per word, a vectorized query a handful whatever the size.
+  Python the function runs, its own and those of any library code it calls
+  (graders.behaviour.PythonLineCounter): a loop over the vocabulary runs at
+  least one line per word, wherever it hides (map(np.linalg.norm, E) runs
+  np.linalg.norm's lines once per row), a vectorized query a few dozen.
 - equalize is graded by the properties that define it (Bolukbasi et al. 2016):
   both words share the pair's neutral part, their bias components are equal
   and opposite, both have unit length, and each stays on its own side. These
@@ -268,52 +269,11 @@ def _analogy_cases(suite, record):
     return list(_public_analogy_cases()) if suite == "public" else _recorded_analogy_cases(record)
 
 
-class PythonLineCounter:
-    """Counts the lines of Python run inside a `with` block, in any Python code at all: the student's,
-    numpy's and the standard library's Python functions (a loop hidden in map(np.linalg.norm, E) runs the
-    lines of np.linalg.norm once per row), everything but the interpreter's frozen import machinery and
-    this counter's own exit. sys.settrace is restored on exit, whatever happens inside.
-    """
-
-    def __init__(self):
-        self.lines = 0
-
-    def _on_call(self, frame, event, arg):
-        code = frame.f_code
-        if code.co_filename.startswith("<frozen") or code is PythonLineCounter.__exit__.__code__:
-            return None
-        return self._on_line
-
-    def _on_line(self, frame, event, arg):
-        if event == "line":
-            self.lines += 1
-        return self._on_line
-
-    def __enter__(self):
-        self._previous = sys.gettrace()
-        sys.settrace(self._on_call)
-        return self
-
-    def __exit__(self, *exc):
-        sys.settrace(self._previous)
-        return False
-
-
-def _counting(func, counter):
-    """func, run under `counter` (only the student's call is counted, not the probe's checks around it)."""
-
-    def counted(*args, **kwargs):
-        with counter:
-            return func(*args, **kwargs)
-
-    return counted
-
-
 def _observe_analogy(func, case):
     """Call func once on the case's question; record the answer's row (-1: not a word) and the Python lines run."""
-    counter = PythonLineCounter()
     check_callable(func, "complete_analogy")
-    result, changed = behaviour.call_checked(_counting(func, counter), ANALOGY, case, behaviour.snapshot(case.args))
+    counted, counter = behaviour.counting_lines(func)
+    result, changed = behaviour.call_checked(counted, ANALOGY, case, behaviour.snapshot(case.args))
     if not isinstance(result, str):
         hint = ("hint:   you returned a row number: return the word, index_to_word[row]"
                 if isinstance(result, (int, np.integer)) else
@@ -334,14 +294,6 @@ def _check_answer(leaves, case):
     return f"returned {shown}, expected {case.data['answer']!r}", case.data["bug_hints"].get(word, HINT_ANALOGY)
 
 
-def _check_no_loop(leaves, case):
-    lines = int(leaves["python_lines"])
-    if lines <= MAX_PYTHON_LINES:
-        return None
-    return (f"one query ran {lines:,} lines of Python over a vocabulary of {case.dims['vocab_size']:,} words "
-            f"(at most {MAX_PYTHON_LINES:,} are allowed: the count must not grow with the vocabulary)")
-
-
 def _expect_analogy(case):
     """Everything is judged by the properties below (the answer is known by construction or is a fact)."""
     return {}, {}
@@ -353,7 +305,8 @@ ANALOGY = FunctionSpec(
     inputs=("word_a", "word_b", "word_c", "word_to_index", "index_to_word", "E"),
     default_hint=HINT_ANALOGY,
     properties=(Property("answers with the best word that is not in the question", _check_answer),
-                Property("scores the vocabulary without a Python loop over its words", _check_no_loop, HINT_LOOP)),
+                Property("scores the vocabulary without a Python loop over its words",
+                         behaviour.no_loop_check(MAX_PYTHON_LINES, "vocab_size", "words"), HINT_LOOP)),
 )
 GRADER.add(ANALOGY, _analogy_cases, observe=_observe_analogy, expect=_expect_analogy)
 

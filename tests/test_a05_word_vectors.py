@@ -12,6 +12,7 @@ from sklearn.metrics.pairwise import cosine_similarity as sklearn_cosine
 from sklearn.metrics.pairwise import euclidean_distances
 
 import graders.word_vectors as g
+from graders import behaviour
 from graders.assignment import MIN_MARGIN, SUITES
 from helpers import embeddings
 
@@ -172,7 +173,7 @@ def test_reference_solves_the_classic_analogies_over_all_400k_words(ns):
 
 def _lines_run(func, vocab_size, seed=5):
     word_to_index, index_to_word, E, (a, b, c), _, _ = g.planted_vocabulary("lengths", vocab_size, 20, seed)
-    with g.PythonLineCounter() as counter:
+    with behaviour.PythonLineCounter() as counter:
         func(a, b, c, word_to_index, index_to_word, E)
     return counter.lines
 
@@ -215,7 +216,7 @@ def test_the_line_counter_restores_a_tracer_already_set():
     sys.settrace(tracer)
     try:
         with pytest.raises(ZeroDivisionError):
-            with g.PythonLineCounter():
+            with behaviour.PythonLineCounter():
                 1 / 0
         assert sys.gettrace() is tracer
     finally:
