@@ -418,6 +418,38 @@ def lstm_oracle(x, mask, weights, return_sequences=False):
     return np.stack(states, axis=1) if return_sequences else state
 
 
+def lstm_stack_shapes(n_in, n_a, n_layers, directions=1):
+    """Weight shapes of n_layers stacked LSTM(n_a) (each wrapped in Bidirectional when directions=2: forward
+    weights, then backward), the first reading n_in features, in the order Keras lists them."""
+    shapes = []
+    for _ in range(n_layers):
+        shapes += [(n_in, 4 * n_a), (n_a, 4 * n_a), (4 * n_a,)] * directions
+        n_in = directions * n_a
+    return shapes
+
+
+def lstm_stack_oracle(h, mask, weights, n_layers, directions=1, return_sequences=True):
+    """The states of n_layers stacked LSTMs on h (m, T, n_in) with `weights` as lstm_stack_shapes lists them;
+    directions=2: Bidirectional, the backward copy reads the sequence from its end and the two are
+    concatenated (Keras's merge_mode="concat"). The last layer returns its last state unless return_sequences."""
+    at = 0
+    for layer in range(n_layers):
+        sequences = return_sequences or layer < n_layers - 1
+        states = [lstm_oracle(h, mask, weights[at:at + 3], sequences)]
+        if directions == 2:
+            backward = lstm_oracle(h[:, ::-1], mask[:, ::-1], weights[at + 3:at + 6], sequences)
+            states.append(backward[:, ::-1] if sequences else backward)
+        h, at = np.concatenate(states, axis=-1), at + 3 * directions
+    return h
+
+
+def dense_softmax(h, kernel, bias):
+    """keras.layers.Dense(activation="softmax") in numpy, over the last axis."""
+    scores = h @ kernel + bias
+    scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return scores / scores.sum(axis=-1, keepdims=True)
+
+
 def drawn_weights(rng, shapes, scale):
     """The float32 arrays inject_trainable draws for weights of these shapes, in this order (for an oracle)."""
     return [(rng.standard_normal(shape) * scale).astype(np.float32) for shape in shapes]

@@ -454,17 +454,13 @@ def oracle_outputs(case):
     """(m, n_y) outputs at inference of the docstring's architecture with the weights measure_model injects:
     the frozen vectors of E (rows shifted by FIRST_WORD_INDEX, padding masked), two LSTMs, a softmax layer."""
     (E, _), X, k = case.args, case.data["X"], case.kwargs
-    emb_dim, n_a, n_y = E.shape[1], k["n_a"], k["n_y"]
-    shapes = [(emb_dim, 4 * n_a), (n_a, 4 * n_a), (4 * n_a,), (n_a, 4 * n_a), (n_a, 4 * n_a), (4 * n_a,),
-              (n_a, n_y), (n_y,)]  # trainable weights, in the model's order
-    w = behaviour.drawn_weights(np.random.default_rng(_WEIGHT_SEED), shapes, _MODEL_WEIGHT_SCALE)
-    vectors = np.zeros((E.shape[0] + FIRST_WORD_INDEX, emb_dim), dtype=np.float32)
+    stack = behaviour.lstm_stack_shapes(E.shape[1], k["n_a"], 2)  # trainable weights, in the model's order
+    w = behaviour.drawn_weights(np.random.default_rng(_WEIGHT_SEED), [*stack, (k["n_a"], k["n_y"]), (k["n_y"],)],
+                                _MODEL_WEIGHT_SCALE)
+    vectors = np.zeros((E.shape[0] + FIRST_WORD_INDEX, E.shape[1]), dtype=np.float32)
     vectors[FIRST_WORD_INDEX:] = E  # the frozen embedding holds float32 vectors
-    mask = X != PAD_INDEX
-    h = behaviour.lstm_oracle(vectors[X].astype(float), mask, w[0:3], return_sequences=True)
-    scores = behaviour.lstm_oracle(h, mask, w[3:6]) @ w[6] + w[7]  # (m, n_y)
-    scores = np.exp(scores - scores.max(axis=1, keepdims=True))
-    return scores / scores.sum(axis=1, keepdims=True)
+    h = behaviour.lstm_stack_oracle(vectors[X].astype(float), X != PAD_INDEX, w[:-2], 2, return_sequences=False)
+    return behaviour.dense_softmax(h, w[-2], w[-1])  # (m, n_y)
 
 
 HINT_ARCHITECTURE = ("with the same weights the outputs differ from the docstring's model (frozen GloVe embedding, "

@@ -295,23 +295,12 @@ def oracle_outputs(case):
     """(m, T_x, n_tags) outputs at inference of the docstring's tagger with the weights measure_tagger injects
     (in the model's weight order): Embedding, n_layers (Bi)LSTMs whose directions are concatenated, softmax."""
     k, X = case.kwargs, case.data["X"]
-    n_a, n_layers, directions = k["n_a"], k.get("n_layers", 2), 2 if k.get("bidirectional", True) else 1
-    shapes, n_in = [(k["vocab_size"], k["emb_dim"])], k["emb_dim"]
-    for _ in range(n_layers):
-        shapes += [(n_in, 4 * n_a), (n_a, 4 * n_a), (4 * n_a,)] * directions  # forward, then backward
-        n_in = directions * n_a
-    shapes += [(directions * n_a, k["n_tags"]), (k["n_tags"],)]
-    w = behaviour.drawn_weights(np.random.default_rng(_WEIGHT_SEED), shapes, _TAGGER_WEIGHT_SCALE)
-    h, mask, at = w[0][X].astype(float), X != 0, 1
-    for _ in range(n_layers):
-        h_in, h = h, behaviour.lstm_oracle(h, mask, w[at:at + 3], return_sequences=True)
-        if directions == 2:  # the backward copy reads the sentence from its end; its states are put back in order
-            backward = behaviour.lstm_oracle(h_in[:, ::-1], mask[:, ::-1], w[at + 3:at + 6], return_sequences=True)
-            h = np.concatenate([h, backward[:, ::-1]], axis=-1)
-        at += 3 * directions
-    scores = h @ w[at] + w[at + 1]  # (m, T_x, n_tags)
-    scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return scores / scores.sum(axis=-1, keepdims=True)
+    n_layers, directions = k.get("n_layers", 2), 2 if k.get("bidirectional", True) else 1
+    stack = behaviour.lstm_stack_shapes(k["emb_dim"], k["n_a"], n_layers, directions)
+    w = behaviour.drawn_weights(np.random.default_rng(_WEIGHT_SEED), [(k["vocab_size"], k["emb_dim"]), *stack,
+                                (directions * k["n_a"], k["n_tags"]), (k["n_tags"],)], _TAGGER_WEIGHT_SCALE)
+    h = behaviour.lstm_stack_oracle(w[0][X].astype(float), X != 0, w[1:-2], n_layers, directions)
+    return behaviour.dense_softmax(h, w[-2], w[-1])  # (m, T_x, n_tags)
 
 
 HINT_ARCHITECTURE = ("with the same weights the outputs differ from the docstring's tagger (Embedding, Dropout, "

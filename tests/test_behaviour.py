@@ -247,3 +247,18 @@ def test_lstm_oracle_is_keras_lstm_with_the_same_weights_and_mask():
     assert np.max(np.abs(behaviour.lstm_oracle(x, mask, weights) - keras_last)) < 1e-5  # float32
     states = behaviour.lstm_oracle(x, mask, weights, return_sequences=True)
     assert np.array_equal(states[1, 4], states[1, 2])  # a skipped step carries the state over
+
+
+def test_lstm_stack_oracle_is_a_keras_bidirectional_stack():
+    import keras
+
+    x = np.random.default_rng(4).standard_normal((2, 4, 3)).astype(np.float32)
+    model = keras.Sequential([keras.Input((4, 3))] + [keras.layers.Bidirectional(
+        keras.layers.LSTM(2, return_sequences=True)) for _ in range(2)] + [keras.layers.Dense(3, activation="softmax")])
+    behaviour.inject_trainable(model, np.random.default_rng(1), 0.7)
+    shapes = behaviour.lstm_stack_shapes(3, 2, 2, directions=2) + [(4, 3), (3,)]
+    assert [tuple(w.shape) for w in model.get_weights()] == shapes
+    w = behaviour.drawn_weights(np.random.default_rng(1), shapes, 0.7)
+    h = behaviour.lstm_stack_oracle(x.astype(float), np.ones((2, 4), bool), w[:-2], 2, directions=2)
+    oracle = behaviour.dense_softmax(h, w[-2], w[-1])
+    assert np.max(np.abs(oracle - behaviour.to_numpy(model(x)))) < 1e-5  # float32 Keras
