@@ -158,7 +158,7 @@ class Assignment:
         """The record cases are built from when judging `record`'s suite: the public record, plus the hidden
         one's arrays for hidden cases (a case may keep what the judge alone knows, such as a hidden answer,
         in case.data; the student's kernel builds the same case without it)."""
-        if record.suite == "public":
+        if record is None or record.suite == "public":  # None: cases from the public record alone
             return record
         return records.Record({**self.public_record().arrays, **record.arrays}, self.name, record.suite)
 

@@ -130,6 +130,30 @@ def repeat_hint(draws):
             f"generator of your own")
 
 
+class LimitedGenerator:
+    """A numpy Generator of `seed` (the .generator attribute) that counts its draws (.draws; reset it per call)
+    and raises once there are more than `limit`: a sampler that never stops fails with `why` instead of hanging."""
+
+    def __init__(self, seed, limit, why):
+        self.generator = np.random.default_rng(seed)
+        self.draws, self.limit, self.why = 0, limit, why
+
+    def __getattr__(self, name):
+        if name.startswith("_"):  # private names (and copy/pickle probes) are not delegated
+            raise AttributeError(name)
+        attribute = getattr(self.generator, name)
+        if not callable(attribute):
+            return attribute
+
+        def counted(*args, **kwargs):
+            self.draws += 1
+            if self.draws > self.limit:
+                raise RuntimeError(f"more than {self.limit} random draws in one call: {self.why}")
+            return attribute(*args, **kwargs)
+
+        return counted
+
+
 def generator_facts(rng, seed, first, again, same=None):
     """{"rng_used", "repeatable"} facts of a function that must draw from the generator it is given.
 

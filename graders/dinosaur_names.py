@@ -147,30 +147,6 @@ def _sample_cases(suite, record):
     return cases
 
 
-class CountingGenerator:
-    """Wraps a numpy Generator, counting draws and stopping a sampler that never ends."""
-
-    def __init__(self, seed, limit=RUNAWAY_DRAWS):
-        self._rng = np.random.default_rng(seed)
-        self.draws = 0
-        self.limit = limit
-
-    def __getattr__(self, name):
-        if name.startswith("_"):  # private names (and copy/pickle probes) are not delegated
-            raise AttributeError(name)
-        attribute = getattr(self._rng, name)
-        if not callable(attribute):
-            return attribute
-
-        def counted(*args, **kwargs):
-            self.draws += 1
-            if self.draws > self.limit:
-                raise RuntimeError(f"more than {self.limit} random draws in one call: is the max_length cap missing?")
-            return attribute(*args, **kwargs)
-
-        return counted
-
-
 def _indices(result, case):
     """The returned name as a list of ints in the vocabulary, or a failure that says what is wrong."""
     if not isinstance(result, (list, tuple, np.ndarray)):
@@ -187,9 +163,9 @@ def _indices(result, case):
 
 def _draw_names(func, case, parameters, char_to_ix, seed, count):
     """`count` names drawn with one generator of `seed`, each call checked for inputs changed in place."""
-    rng, names, changed = CountingGenerator(seed), [], []
+    rng, names, changed = behaviour.LimitedGenerator(seed, RUNAWAY_DRAWS, "is the max_length cap missing?"), [], []
     for _ in range(count):
-        rng.draws = 0  # the runaway limit is per call
+        rng.draws = 0  # the limit is per call
         result, changed_now = behaviour.call_checked(func, SAMPLE, case, (parameters, char_to_ix, rng), case.kwargs)
         names.append(guarded("sample", case, _indices, result, case))
         changed = changed or changed_now
@@ -208,7 +184,7 @@ def _name_leaves(names, again, rng, case):
         "too_long": np.int64(sum(n > max_length for n in lengths)),
         "newline_inside": np.int64(sum(NEWLINE in name[:-1] for name in names)),
         "unfinished": np.int64(sum(len(name) < max_length and name[-1:] != [NEWLINE] for name in names)),
-        **fact_leaves(generator_facts(rng._rng, case.data["seed"], names[:len(again)], again, same=list.__eq__)),
+        **fact_leaves(generator_facts(rng.generator, case.data["seed"], names[:len(again)], again, same=list.__eq__)),
         "longest": np.int64(max(lengths)),
         "shortest": np.int64(min(lengths)),
         "first_two": first_two,
