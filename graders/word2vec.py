@@ -366,8 +366,9 @@ def _loss_cases(suite, record):
             for name, (m, K, emb_dim, scale, seed) in _LOSS_CASES[suite].items()]
 
 
-OVERFLOW_HINT = ("only the loss is wrong (with scores this large it overflowed or lost precision): compute "
-                 "-log sigma(x) as np.logaddexp(0, -x), never as np.log of a sigmoid")
+OVERFLOW_HINT = ("only the loss is wrong: it is the sum over the pairs of -log sigma(s) - sum_k log sigma(-s_k); "
+                 "if it came out inf, nan or rounded, compute -log sigma(x) as np.logaddexp(0, -x), not as np.log "
+                 "of a sigmoid")
 SGNS_LOSS = FunctionSpec(
     name="sgns_loss",
     outputs=(Output("loss", "scalar"), Output("gradients", "dict", ("dv_target", "du_context", "du_negatives"))),
