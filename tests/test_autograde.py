@@ -204,7 +204,9 @@ def _tree_hash(root, skip=()):
         rel = path.relative_to(root)
         if rel.parts and rel.parts[0] in skip or "__pycache__" in rel.parts:
             continue
-        if path.is_file():
+        if path.is_symlink():  # a link a submission planted: its target, never what it points at
+            digest.update(str(rel).encode() + os.readlink(path).encode())
+        elif path.is_file():
             digest.update(str(rel).encode() + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
