@@ -53,8 +53,8 @@ HINT_STATE_IGNORED = ("the energies do not depend on s_prev: repeat s_prev over 
                       "it with a")
 HINT_NO_TANH = "the energy network needs a tanh between densor1 and densor2: e = densor2(tanh(densor1([a, s])))"
 HINT_RELU = "the hidden layer of the energy network is a tanh, not a relu: e = densor2(tanh(densor1([a, s])))"
-HINT_UNWEIGHTED = ("the context is a plain sum of the encoder states: weight each a<t> by its attention weight, "
-                   "context = sum over t of alphas<t> * a<t>")
+HINT_UNWEIGHTED = ("the context is a plain sum of the encoder states: weight each a<t'> by its attention weight, "
+                   "context = sum over t' of alphas<t'> * a<t'>")
 HINT_OWN_LAYERS = ("the model holds parameters other than those of densor1 and densor2: use the layers you are "
                    "given and create none inside the function")
 HINT_GIVEN_LAYERS = "call the layers you are given (passed in, shared by every step); create none inside the function"
