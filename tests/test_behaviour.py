@@ -262,3 +262,22 @@ def test_lstm_stack_oracle_is_a_keras_bidirectional_stack():
     h = behaviour.lstm_stack_oracle(x.astype(float), np.ones((2, 4), bool), w[:-2], 2, directions=2)
     oracle = behaviour.dense_softmax(h, w[-2], w[-1])
     assert np.max(np.abs(oracle - behaviour.to_numpy(model(x)))) < 1e-5  # float32 Keras
+
+
+def test_limited_generator_stops_a_runaway_sampler_and_draws_like_its_generator():
+    rng = behaviour.LimitedGenerator(5, limit=3, why="is the cap missing?")
+    assert rng.random() == np.random.default_rng(5).random() and rng.draws == 1
+    with pytest.raises(RuntimeError, match="more than 3 random draws in one call: is the cap missing"):
+        while True:
+            rng.random()
+
+
+def test_no_loop_check_counts_library_lines_run_per_item():
+    check = behaviour.no_loop_check(100, "n", "rows")
+    case = Case("rows", {"n": 500})
+    rows = np.ones((500, 3))
+    for func, loops in ((lambda E: np.linalg.norm(E, axis=1), False),
+                        (lambda E: np.array(list(map(np.linalg.norm, E))), True)):  # the loop is in C, the lines not
+        counted, counter = behaviour.counting_lines(func)
+        counted(rows)
+        assert (check({"python_lines": np.int64(counter.lines)}, case) is not None) == loops, counter.lines
