@@ -22,7 +22,10 @@ student who prints the right observation. For a record-based function the
 hidden expected outputs come from the reference solution, which students never
 receive, so forging them takes a correct implementation. For an oracle- or
 behaviour-graded function (Keras models, samplers, loops) the expected
-observations follow from public code and libraries the student also has; there
+observations follow from public code and libraries the student also has, unless
+the hidden cases' answers are declared on the instructor's side (the hidden
+analogies of 05: inputs in the public record, answers only in the hidden one,
+joined by `judging_record`); there
 a forged observation is stopped by what surrounds the kernel, not by the judge:
 the grading kernel runs in a sandbox that shows it no instructor file
 (graders/instructor/sandbox.py), and a submission whose cells name the grading

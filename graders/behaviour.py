@@ -1,25 +1,25 @@
 """Behaviour checks: grade a function by what it does, not by how it is written.
 
-The toolkit every behaviour-graded function shares (Keras model builders
-first of all). A grader module writes, per function,
+The toolkit every behaviour-graded function shares; a grader module only declares, per function,
 
-- ``observe(func, case) -> Observation``: build the student's model
-  (`build_model`), run it on seeded inputs (`run_model`), note its parameter
-  count (`count_leaf`) or which calls it made (`CallLog`); plain functions go
-  through `observe_call`. Runs in the student's kernel: it never computes an
-  expected value.
-- ``expect(case) -> (expected leaves, {hint: leaves of a known bug})``: the
-  same computation done by a trusted oracle (a ``keras.layers`` layer over the
-  whole sequence, ``tf.nn``, numpy), plus the oracle replayed with each known
-  bug (`replay`) and the parameter counts of known structural mistakes
-  (`parameter_bugs`, `count_mistakes`), or facts (`expected_facts`). Runs in the judge.
+- ``observe(func, case) -> Observation``, which runs in the student's kernel and never computes an expected
+  value. Calling: `call_checked` / `observe_call` (the call, then the inputs left alone), `build_model`,
+  `run_model`. What was done: `count_leaf` (parameter counts, whole or trainable/frozen), `CallLog` spies,
+  `fed_leaves` (what a function fed a model), `generator_facts` (the generator given was used, the same seed
+  repeats), `counting_lines` (lines of Python run anywhere: no loop over the data), `measure_classifier` and
+  `classifier_facts` (a Keras classifier's noise, probabilities, dropout and how its outputs move when its
+  inputs are edited), `LimitedGenerator` (a sampler that never stops).
+- ``expect(case) -> (expected leaves, {hint: leaves of a known bug})``, which runs in the judge: a trusted
+  oracle (a ``keras.layers`` layer over the whole sequence, `lstm_stack_oracle` and `dense_softmax` with the
+  weights `inject_weights` / `inject_trainable` put into the student's model), the oracle replayed with each
+  known bug (`replay`), the parameter counts of known mistakes (`parameter_bugs`, `count_mistakes`), facts
+  (`expected_facts`, `expected_classifier_facts`, `expected_generator_facts`); and Property checks
+  (`fed_check`, `no_loop_check`).
 
-The hidden-value guard, the comparison and the preview are the core's
-(graders.assignment, graders.compare): this module only produces leaves.
-Weights come from a seeded numpy generator (`inject_weights`), never from
-Keras's initializers, so the student's model and the oracle agree and every
-machine draws the same numbers. Keras is imported on first use (TensorFlow
-takes seconds to load).
+The hidden-value guard, the comparison and the preview are the core's (graders.assignment, graders.compare):
+this module only produces leaves. Weights come from a seeded numpy generator, never from Keras's
+initializers, so the student's model and the oracle agree and every machine draws the same numbers. Keras is
+imported on first use (TensorFlow takes seconds to load).
 
 Source: the "trusted implementation as oracle" test of karpathy/minGPT.
 """
