@@ -615,6 +615,27 @@ def measure_classifier(model, func_name, case, X, variants, input_hint, check_ou
     return r
 
 
+def dropout_follows(model, kinds, rate):
+    """True when, in model.layers (public API), each layer whose class name is in `kinds` (e.g. ("LSTM",
+    "Bidirectional")) is followed by a keras.layers.Dropout of this rate before the next layer with weights,
+    and there is no other Dropout: where dropout acts is not visible at inference, so the docstring's
+    placement is checked here (layers without weights in between are the architecture oracle's business)."""
+    keras = _keras()
+    layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
+    n_dropouts = sum(isinstance(layer, keras.layers.Dropout) for layer in layers)
+    n_wanted = 0
+    for i, layer in enumerate(layers):
+        if type(layer).__name__ not in kinds:
+            continue
+        n_wanted += 1
+        after = layers[i + 1:]
+        until = next((j for j, later in enumerate(after) if later.weights), len(after))
+        if not any(isinstance(later, keras.layers.Dropout) and abs(float(later.get_config()["rate"]) - rate) <= 1e-9
+                   for later in after[:until]):
+            return False
+    return n_dropouts == n_wanted
+
+
 def classifier_facts(r, moves=(), stays=()):
     """Fact leaves of measure_classifier's result: reproducible, probabilities, training changes the outputs,
     and for each (fact, variant) in `moves` that the variant moves the outputs, in `stays` that it does not."""

@@ -345,6 +345,8 @@ HINT_LAST_STATE = ("one prediction per sentence: the last LSTM returns only its 
                    "(return_sequences=False)")
 HINT_DROPOUT_IGNORED = ("with dropout > 0 the outputs in training (training=True) must differ from inference: "
                         "add keras.layers.Dropout(dropout) after each LSTM")
+HINT_DROPOUT_PLACE = ("each LSTM must be followed directly by keras.layers.Dropout(dropout), and no Dropout "
+                      "sits anywhere else: one is missing, out of place or has another rate")
 HINT_ORDER = ("reversing the words of a sentence does not change the output: the model averages or pools "
               "instead of reading in order; stack two LSTMs")
 HINT_PADDING = ("moving the padding from the end to the start of a sentence changes the output: every layer after "
@@ -423,6 +425,9 @@ def _observe_model(func, case):
     facts = behaviour.classifier_facts(r, moves=(("reads_word_order", "order_change"),),
                                        stays=(("padding_ignored", "padding_shift"),
                                               ("uses_pretrained_vectors", "twin_change")))
+    if case.kwargs["dropout"] > 0:  # Dropout(0) layers may be left out
+        facts |= behaviour.fact_leaves({"dropout_after_each_lstm": behaviour.dropout_follows(
+            model, ("LSTM",), case.kwargs["dropout"])})
     return Observation(case.name, facts | behaviour.count_leaf(model, split=True) | {"outputs": r["y"]})
 
 
@@ -433,6 +438,9 @@ def _expect_model(case):
     if case.dims["max_len"] > 1:  # one word: nothing to reverse, no padding to move
         facts |= {"padding_ignored": (True, HINT_PADDING, ""), "reads_word_order": (True, HINT_ORDER, "")}
     expected, bugs = behaviour.expected_classifier_facts("n_y", k["dropout"], HINT_DROPOUT_IGNORED, facts)
+    if k["dropout"] > 0:  # after the training fact: no dropout at all is named by that one
+        placed, misplaced = behaviour.expected_facts({"dropout_after_each_lstm": (True, HINT_DROPOUT_PLACE, "")})
+        expected, bugs = expected | placed, bugs | misplaced
     arguments = dict(vocab_size=E.shape[0], emb_dim=E.shape[1], n_a=k["n_a"], n_y=k["n_y"])
     mistakes = (
         ("the embedding is trainable: the GloVe vectors must stay frozen (trainable=False, as in "

@@ -213,6 +213,8 @@ HINT_MASK = ("padding changes the predictions for real tokens: every layer after
              "(mask_zero=True in the Embedding, and no layer between that drops the mask)")
 HINT_DROPOUT_IGNORED = ("with dropout > 0 the outputs in training (training=True) must differ from inference: "
                         "add keras.layers.Dropout(dropout) after the embedding and after each recurrent layer")
+HINT_DROPOUT_PLACE = ("keras.layers.Dropout(dropout) must follow the Embedding and each recurrent layer directly, "
+                      "and no Dropout sits anywhere else: one is missing, out of place or has another rate")
 HINT_LAYERS = "stack n_layers recurrent layers (a loop over range(n_layers))"
 HINT_FORMULA = ("the parameter count differs from the formula: Embedding vocab_size * emb_dim; per layer "
                 "directions * 4 * (n_a * (n_in + n_a) + n_a), n_in = emb_dim then directions * n_a; "
@@ -266,6 +268,9 @@ def _observe_tagger(func, case):
     r = measure_tagger(model, case)
     facts = behaviour.classifier_facts(r, moves=(("reads_later_tokens", "later_change"),),
                                        stays=(("padding_ignored", "padding_shift"),))
+    if case.kwargs.get("dropout", 0.0) > 0:  # Dropout(0) layers may be left out
+        facts |= behaviour.fact_leaves({"dropout_placed": behaviour.dropout_follows(
+            model, ("Embedding", "LSTM", "Bidirectional"), case.kwargs["dropout"])})
     return Observation(case.name, facts | behaviour.count_leaf(model) | {"outputs": r["y"]})
 
 
@@ -277,6 +282,9 @@ def _expect_tagger(case):
         facts["reads_later_tokens"] = (bidirectional, HINT_NOT_BIDIRECTIONAL, HINT_IGNORES_FLAG)
     expected, bugs = behaviour.expected_classifier_facts("n_tags", k.get("dropout", 0.0), HINT_DROPOUT_IGNORED,
                                                          facts)
+    if k.get("dropout", 0.0) > 0:  # after the training fact: no dropout at all is named by that one
+        placed, misplaced = behaviour.expected_facts({"dropout_placed": (True, HINT_DROPOUT_PLACE, "")})
+        expected, bugs = expected | placed, bugs | misplaced
     other = ("a left-to-right tagger: wrap each LSTM in keras.layers.Bidirectional" if bidirectional else
              "a bidirectional tagger: with bidirectional=False use a plain LSTM per layer")
     mistakes = [(f"{HINT_LAYERS}: the count is that of {n} recurrent layer(s), not n_layers={n_layers}", {"n_layers": n})

@@ -281,3 +281,20 @@ def test_no_loop_check_counts_library_lines_run_per_item():
         counted, counter = behaviour.counting_lines(func)
         counted(rows)
         assert (check({"python_lines": np.int64(counter.lines)}, case) is not None) == loops, counter.lines
+
+
+def test_dropout_follows_each_named_layer_once_and_nowhere_else():
+    import keras
+
+    def chain(*layers):
+        return keras.Sequential([keras.Input((4, 3)), *layers])
+
+    def lstm(**kwargs):
+        return keras.layers.LSTM(2, return_sequences=True, **kwargs)
+
+    drop = keras.layers.Dropout
+    assert behaviour.dropout_follows(chain(lstm(), keras.layers.Activation("tanh"), drop(0.3)), ("LSTM",), 0.3)
+    assert not behaviour.dropout_follows(chain(drop(0.3), lstm()), ("LSTM",), 0.3)  # before, not after
+    assert not behaviour.dropout_follows(chain(lstm(), drop(0.5)), ("LSTM",), 0.3)  # another rate
+    assert not behaviour.dropout_follows(chain(lstm(), drop(0.3), drop(0.3)), ("LSTM",), 0.3)  # one too many
+    assert not behaviour.dropout_follows(chain(lstm(), lstm(), drop(0.3)), ("LSTM",), 0.3)  # the first has none

@@ -1,7 +1,7 @@
 """Known-wrong variants for 07 emojify: bugs students really make."""
 
 from graders.behaviour import softmax_hint
-from graders.emojify import (HINT_ARCHITECTURE, HINT_CALL, HINT_DROPOUT_IGNORED, HINT_FROZEN, HINT_LAST_STATE,
+from graders.emojify import (HINT_ARCHITECTURE, HINT_CALL, HINT_DROPOUT_IGNORED, HINT_DROPOUT_PLACE, HINT_FROZEN, HINT_LAST_STATE,
                              HINT_MASK, HINT_ORDER, HINT_PRETRAINED, HINT_ROWS)
 from graders.instructor.assignments import Metric, Mutant
 
@@ -101,6 +101,11 @@ MUTANTS = {
         "relu_lstm": Mutant("keras.layers.LSTM(n_a, return_sequences=True)(h)",
                             'keras.layers.LSTM(n_a, return_sequences=True, activation="relu")(h)',
                             expect=HINT_ARCHITECTURE, category="structure"),
+        "dropout_before_lstm": Mutant("    h = keras.layers.LSTM(n_a, return_sequences=True)(h)  # (m, max_len, n_a)\n"
+                                      "    h = keras.layers.Dropout(dropout)(h)\n",
+                                      "    h = keras.layers.Dropout(dropout)(h)\n"
+                                      "    h = keras.layers.LSTM(n_a, return_sequences=True)(h)\n",
+                                      expect=HINT_DROPOUT_PLACE, category="structure"),
         "bag_of_words": Mutant("h = keras.layers.LSTM(n_a, return_sequences=True)(h)  # (m, max_len, n_a)\n"
                                "    h = keras.layers.Dropout(dropout)(h)\n    h = keras.layers.LSTM(n_a)(h)",
                                "h = keras.layers.GlobalAveragePooling1D()(h)\n"

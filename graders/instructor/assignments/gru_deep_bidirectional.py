@@ -1,7 +1,7 @@
 """Known-wrong variants for 04 gru_deep_bidirectional: bugs students really make."""
 
 from graders.behaviour import HINT_RANDOM_INFERENCE, softmax_hint
-from graders.gru_deep_bidirectional import (HINT_ARCHITECTURE, HINT_DROPOUT_IGNORED, HINT_IGNORES_FLAG, HINT_LAYERS, HINT_MASK,
+from graders.gru_deep_bidirectional import (HINT_ARCHITECTURE, HINT_DROPOUT_IGNORED, HINT_DROPOUT_PLACE, HINT_IGNORES_FLAG, HINT_LAYERS, HINT_MASK,
                                             HINT_NOT_BIDIRECTIONAL, HINT_SEQUENCES)
 from graders.instructor.assignments import Metric, Mutant
 
@@ -85,6 +85,8 @@ MUTANTS = {
         "no_softmax": Mutant('Dense(n_tags, activation="softmax", name="tags")', 'Dense(n_tags, name="tags")',
                              expect=softmax_hint("n_tags")),
         "padding_not_masked": Mutant("mask_zero=True", "mask_zero=False", expect=HINT_MASK),
+        "no_dropout_after_embedding": Mutant("    h = keras.layers.Dropout(dropout)(h)\n    for layer", "    for layer",
+                                             expect=HINT_DROPOUT_PLACE, category="structure"),
         "extra_activation": Mutant("        h = keras.layers.Dropout(dropout)(h)\n    probabilities",
                                    '        h = keras.layers.Dropout(dropout)(h)\n    h = keras.layers.Activation("relu")(h)\n'
                                    "    probabilities", expect=HINT_ARCHITECTURE, category="structure"),
