@@ -529,10 +529,12 @@ def test_a_client_killed_half_way_resumes_without_regrading_or_losing(hostile_cl
         while client.poll() is None and not _processes_with(f"sleep {HANG_MARKER}") and time.monotonic() < guard:
             time.sleep(0.5)  # waits for a state that cannot change until the kill: no race
     finally:
-        os.killpg(client.pid, signal.SIGKILL)  # the client and whatever sandbox it was running
+        if client.poll() is None:
+            os.killpg(client.pid, signal.SIGKILL)  # the client and whatever sandbox it was running
         client.wait()
         for pid in _processes_with(f"sleep {HANG_MARKER}"):
             os.kill(pid, signal.SIGKILL)
+    assert client.returncode == -signal.SIGKILL, f"the client ended on its own:\n{client.stdout.read()}"
     first = {p.parent.parent.name: p.stat().st_mtime_ns
              for p in (resumed / "autograded").glob(f"*/{A}/{autograde.STATE_FILE}")}
     assert set(first) == {"alice"}, (first, client.stdout.read())
