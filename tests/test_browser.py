@@ -14,11 +14,12 @@ the lab's log, whatever the outcome) and the timings of lab start, kernel
 start and Validate of 01 to build/browser_test/timings.json (measured, never
 asserted: speed belongs to `make bench`).
 
-Every wait ends on the event it waits for: the server's own line saying where
-it listens, an element or a dialog appearing, a new execution count, the HTTP
-response of a save or of a feedback fetch; none polls a clock. One generous
-bound (HANG_S) applies to all of them as a safety net only, so a hung lab fails
-the test instead of stalling CI, and a slow machine just takes longer.
+Every wait ends on the event it waits for: the server's own line with its
+address (then its port accepting a connection, one event-loop turn later), an
+element or a dialog appearing, a new execution count, the HTTP response of a
+save or of a feedback fetch. One generous bound (HANG_S) applies to all of
+them as a safety net only, so a hung lab fails the test instead of stalling CI,
+and a slow machine just takes longer.
 
 Without Chromium or Playwright the test is skipped with the command that
 installs them; under CI (CI=true) it fails instead, so CI always runs it.
@@ -121,25 +122,32 @@ class Lab:
         started = time.monotonic()
         self.process = subprocess.Popen(command, env=self.env, cwd=self.tmp, stdout=subprocess.PIPE,
                                         stderr=subprocess.STDOUT, text=True, start_new_session=True)
-        listening, woke = [], threading.Event()
-        self._reader = threading.Thread(target=self._copy_log, args=(self.process.stdout, listening, woke),
+        announced, woke = [], threading.Event()
+        self._reader = threading.Thread(target=self._copy_log, args=(self.process.stdout, announced, woke),
                                         daemon=True)
         self._reader.start()
-        # the server prints its address once it listens; the reader also wakes us when the lab's output ends
-        if woke.wait(timeout=HANG_S) and listening:
-            return time.monotonic() - started
-        state = "stopped" if woke.is_set() else f"neither listened nor stopped within {HANG_S} s"
+        # the server prints its address once it has started; the reader also wakes us when the lab's output ends
+        woke.wait(timeout=HANG_S)
+        # Jupyter binds its port on the first turn of its event loop, just after printing the address:
+        # connect until it accepts, the lab stops, or the safety net is reached
+        while announced and self.process.poll() is None and time.monotonic() - started < HANG_S:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=HANG_S):
+                    return time.monotonic() - started
+            except ConnectionRefusedError:
+                time.sleep(0.05)
+        state = "stopped" if self.process.poll() is not None else f"did not accept connections within {HANG_S} s"
         raise AssertionError(f"the lab {state}:\n{self.log_path.read_text()}")
 
-    def _copy_log(self, stream, listening, woke):
+    def _copy_log(self, stream, announced, woke):
         """Copy the lab's output into its log; wake the starter at the server's address line, or at the end."""
         address = f"127.0.0.1:{self.port}/"
         with open(self.log_path, "a") as log:
             for line in stream:
                 log.write(line)
                 log.flush()
-                if address in line and not listening:
-                    listening.append(line)
+                if address in line and not announced:
+                    announced.append(line)
                     woke.set()
         woke.set()
 
