@@ -29,6 +29,7 @@ why not -- is printed and written to reports/autograde.{csv,json}.
 
 import csv
 import json
+import re
 import shutil
 import sqlite3
 import statistics
@@ -308,7 +309,8 @@ def judge_result(assignment, result, records_by_suite):
     if result.get("cause"):
         cause = result["cause"]
         if failed_cell is not None and 0 <= failed_cell < len(nb.cells):
-            cause = cause.replace(f"cell {failed_cell + 1}", describe_cell(nb, failed_cell), 1)
+            where = describe_cell(nb, failed_cell)
+            cause = re.sub(rf"\bcell {failed_cell + 1}\b", lambda _: where, cause, count=1)
         ran = [i for i in graded if failed_cell is not None and i < failed_cell]
         if not ran:
             raise NotGraded(cause + ", before any graded cell ran")
