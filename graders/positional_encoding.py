@@ -25,8 +25,7 @@ from graders.assignment import Assignment
 from graders.spec import Case, FunctionSpec, Output, Property
 from helpers import attention
 
-ASSIGNMENT = "12_positional_encoding"
-GRADER = Assignment(ASSIGNMENT)
+GRADER = Assignment.of_module(__name__)
 
 # The encoding is float32. A correct solution may compute its angles in float32: an angle pos * omega
 # then errs by about pos * 2^-24 (6e-8 relative), at most 1.2e-5 at the largest position graded (199),
@@ -228,26 +227,11 @@ GRADER.add(FunctionSpec(
 # --------------------------------------------------------------------------- test-cell entry points
 
 
-def check_get_angles(get_angles, suite="public"):
-    """Graded check of get_angles(pos, d_model)."""
-    return GRADER.check("get_angles", get_angles, suite)
+check_get_angles = GRADER.checker("get_angles")
+check_positional_encoding = GRADER.checker("positional_encoding")
+check_create_padding_mask = GRADER.checker("create_padding_mask")
+check_create_look_ahead_mask = GRADER.checker("create_look_ahead_mask")
 
 
-def check_positional_encoding(positional_encoding, suite="public"):
-    """Graded check of positional_encoding(positions, d_model)."""
-    return GRADER.check("positional_encoding", positional_encoding, suite)
-
-
-def check_create_padding_mask(create_padding_mask, suite="public"):
-    """Graded check of create_padding_mask(token_ids, pad_id)."""
-    return GRADER.check("create_padding_mask", create_padding_mask, suite)
-
-
-def check_create_look_ahead_mask(create_look_ahead_mask, suite="public"):
-    """Graded check of create_look_ahead_mask(size)."""
-    return GRADER.check("create_look_ahead_mask", create_look_ahead_mask, suite)
-
-
-# quick looks and experiment inputs for the notebook, from the first public case
 preview = GRADER.preview
 sample_inputs = GRADER.sample_inputs
