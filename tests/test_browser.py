@@ -58,6 +58,8 @@ NOTEBOOK = f"{FIRST}/rnn_step_by_step.ipynb"
 # several on a loaded machine; a step that has not happened in 15 minutes is hung, not slow
 HANG_S = 15 * 60
 HANG_MS = HANG_S * 1000
+# the status bar's kernel item once the kernel is connected and waiting ("Python 3 (ipykernel) | Idle")
+KERNEL_IDLE_STATUS = r"/\|\s*Idle\s*$/"
 
 CORRECT = '''def rnn_cell_forward(xt, a_prev, parameters):
     a_next = np.tanh(parameters["Waa"] @ a_prev + parameters["Wax"] @ xt + parameters["ba"])
@@ -206,6 +208,9 @@ class Student:
         self.open_lab(f"lab/tree/{NOTEBOOK}")
         self.page.wait_for_selector(".jp-Notebook .jp-Cell")
         self.page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']")
+        # the indicator reads idle before a kernel exists; a cell run while the status bar still says
+        # "Initializing" or "Connecting" opens the kernel dialog instead: wait for the kernel's own "Idle"
+        self.page.wait_for_selector(f"text={KERNEL_IDLE_STATUS}")
         return time.monotonic() - started
 
     def cell(self, text):
