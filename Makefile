@@ -26,7 +26,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 # nbgrader runs tools of the environment (alembic, jupyter) by name
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: help env browser lab formgrader test test-fast test-portable release collect release-feedback validate autograde feedback grades references data bench lock clean
+.PHONY: help env browser lab formgrader test test-fast test-portable release collect release-feedback validate autograde feedback grades references data models bench lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -121,6 +121,9 @@ references: env  ## record expected outputs from the reference solutions (public
 
 data: env  ## verify every data file against datasets/SHA256SUMS
 	cd datasets && sha256sum --check --quiet SHA256SUMS && echo "all data files match SHA256SUMS"
+
+models: env  ## train the models notebooks build on (seeded) into datasets/models/ with model cards; MODEL=name for one
+	$(PY) -m helpers.trained_models $(MODEL)
 
 bench: env  ## every notebook in quick and full mode (bench/results.md); autograding throughput (bench/autograde.md)
 	$(PY) -m graders.instructor.bench $(A)
