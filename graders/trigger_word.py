@@ -1,0 +1,488 @@
+"""Checks for notebook 10, trigger_word: synthesizing labelled audio and the detector model.
+
+Each check_* function is one graded test cell (graders.assignment says how it
+runs in a student's JupyterLab and at autograde time).
+
+- is_overlapping: graded by behaviour. One case asks many questions (a new
+  segment against a list of taken ones); the answers are compared with an
+  oracle that intersects the sets of samples, and with the same oracle
+  replaying known bugs (strict comparisons, only the last segment looked at).
+- insert_audio_clip: graded by behaviour against an oracle of the draws the
+  docstring prescribes (one ``rng.integers(0, n - L + 1)`` per try, at most
+  MAX_TRIES tries). The generator passed in counts its draws and stops a
+  function that never gives up. The list of taken segments is meant to grow
+  by the segment placed; the background must stay as it was.
+- insert_ones and create_training_example: record-based (expected outputs
+  recorded from the reference solution by `make references`); the example's
+  draws follow the order its docstring gives, so the same seed builds the
+  same example. Cases use short backgrounds (a few thousand samples) so the
+  records stay small: nothing in either function depends on the 10 s length.
+- detector_model: graded by its structure: the output shape per step, the
+  parameter count of each kind of layer against the formula, the order of the
+  weighted layers (Conv1D, BatchNormalization, GRU, ..., Dense), the ReLU
+  after the first batch norm, the dropout rate, a plain Dense on the 3-D
+  tensor (no TimeDistributed), and sigmoid probabilities.
+
+Segments are (first sample, last sample), both inclusive, as integers.
+"""
+
+import numpy as np
+
+from graders import behaviour
+from graders.assignment import Assignment
+from graders.messages import fail, type_name
+from graders.probe import Observation
+from graders.spec import Case, FunctionSpec, Output
+from helpers import audio
+from helpers.trigger_detector import LABEL_STEPS, MAX_TRIES
+
+GRADER = Assignment.of_module(__name__)
+
+# --------------------------------------------------------------------------- is_overlapping
+
+HINT_STRICT = ("segments that share only their first or last sample were not seen to overlap: both ends are "
+               "inclusive, so compare with <= and >=")
+HINT_LAST_ONLY = ("only the last previous segment decides the answer: an overlap with any earlier segment must "
+                  "stay True (stop at the first overlap, or never set the flag back to False)")
+HINT_CONTAINED = ("a new segment that covers a previous one entirely (starts before it and ends after it) was "
+                  "missed: test start <= previous_end and end >= previous_start")
+HINT_OR = "two segments overlap when start <= previous_end AND end >= previous_start: both must hold"
+HINT_NOT_BOOL = "return True or False (a bool), one answer for the whole list of previous segments"
+
+OVERLAP_SPEC = FunctionSpec("is_overlapping", (Output("overlaps"),), inputs=("segment", "previous_segments"),
+                            default_hint="a segment overlaps when it shares a sample with any previous segment: "
+                                         "start <= previous_end and end >= previous_start for some previous one")
+
+# each question: (new segment, previous segments); the cases ask every kind of answer
+_OVERLAP_QUESTIONS = {
+    "public": {
+        "apart_and_across": [((10, 20), []), ((10, 20), [(30, 40)]), ((35, 50), [(30, 40)]),
+                             ((25, 32), [(30, 40)]), ((0, 9), [(10, 20), (30, 40)]), ((21, 29), [(10, 20), (30, 40)]),
+                             ((15, 35), [(10, 20), (30, 40)]), ((45, 60), [(50, 55), (70, 80)])],
+        "touching_ends": [((20, 30), [(10, 20)]), ((0, 10), [(10, 20)]), ((21, 30), [(10, 20)]),
+                          ((5, 9), [(10, 20)]), ((40, 45), [(10, 20), (45, 50)]), ((30, 30), [(30, 30)])],
+    },
+    "hidden": {
+        "covers_a_previous_one": [((0, 100), [(40, 60)]), ((40, 60), [(0, 100)]), ((50, 51), [(51, 51)]),
+                                  ((0, 100), [(200, 300), (40, 60)]), ((61, 199), [(200, 300), (40, 60)])],
+        "many_previous_segments": [((500, 520), [(0, 50), (100, 150), (510, 515), (600, 650)]),
+                                   ((155, 590), [(0, 50), (100, 150), (600, 650)]),
+                                   ((150, 160), [(0, 50), (100, 150), (600, 650), (700, 800)]),
+                                   ((651, 699), [(0, 50), (100, 150), (600, 650), (700, 800)])],
+    },
+}
+
+
+def _overlap_cases(suite, _record=None):
+    return [Case(name, {"questions": len(questions)}, data={"questions": questions})
+            for name, questions in _OVERLAP_QUESTIONS[suite].items()]
+
+
+def _observe_overlap(func, case):
+    answers = []
+    for segment, previous in case.data["questions"]:
+        result, changed = behaviour.call_checked(func, OVERLAP_SPEC, case, (segment, [tuple(p) for p in previous]))
+        if changed:
+            return Observation(case.name, {}, changed)
+        if not isinstance(result, (bool, np.bool_)):
+            fail("is_overlapping", case, f"is_overlapping{segment, previous} returned {type_name(result)}, "
+                 f"expected True or False", f"hint:   {HINT_NOT_BOOL}")
+        answers.append(bool(result))
+    return Observation(case.name, {"overlaps": np.array(answers)})
+
+
+def overlap_oracle(segment, previous_segments, strict=False, last_only=False, start_only=False, either=False):
+    """Whether `segment` shares a sample with one of `previous_segments`, from the sets of samples they cover.
+
+    The keywords replay known bugs: strict (ends exclusive), last_only (only the last previous segment),
+    start_only (only the new segment's start tested), either (or for and).
+    """
+    start, end = segment
+    covered = set(range(start + strict, end + 1 - strict)) if not start_only else {start}
+    answer = False
+    for first, last in previous_segments:
+        taken = set(range(first + strict, last + 1 - strict))
+        if either:
+            hit = start <= last or end >= first
+        else:
+            hit = bool(covered & taken)
+        answer = hit if last_only else (answer or hit)
+    return answer
+
+
+_OVERLAP_BUGS = ((HINT_STRICT, {"strict": True}), (HINT_LAST_ONLY, {"last_only": True}),
+                 (HINT_CONTAINED, {"start_only": True}), (HINT_OR, {"either": True}))
+
+
+def _expect_overlap(case):
+    def oracle(**bug):
+        return {"overlaps": np.array([overlap_oracle(s, p, **bug) for s, p in case.data["questions"]])}
+
+    return behaviour.replay(oracle, _OVERLAP_BUGS, atol=0.5)
+
+
+GRADER.add(OVERLAP_SPEC, _overlap_cases, observe=_observe_overlap, expect=_expect_overlap)
+
+# --------------------------------------------------------------------------- insert_audio_clip
+
+INSERT_SPEC = FunctionSpec(
+    "insert_audio_clip", (Output("new_background"), Output("segment"), Output("previous_segments")),
+    inputs=("background", "audio_clip", "previous_segments", "rng"), mutates=("previous_segments",),
+    default_hint="draw start = rng.integers(0, len(background) - len(audio_clip) + 1) until the segment (start, "
+                 "start + len(audio_clip) - 1) overlaps no previous one (at most MAX_TRIES draws), append it, "
+                 "and return a copy of the background with the clip added there")
+HINT_NO_CHECK = ("the clip went where the first draw put it, over a previous segment: draw again while "
+                 "is_overlapping(segment, previous_segments) says the place is taken")
+HINT_HIGH = ("the starts drawn are not those of rng.integers(0, len(background) - len(audio_clip) + 1): the last "
+             "start that fits, n - L, must be possible (numpy's high is exclusive), and draw nothing else")
+HINT_END = ("the segment is one sample too long: a clip of L samples starting at s ends at s + L - 1 (both ends "
+            "inclusive)")
+HINT_REPLACED = ("the background under the clip is gone: add the clip to the background (overlay), do not "
+                 "replace the samples")
+HINT_NOT_RECORDED = ("previous_segments did not grow: append the new segment to the list you were given, so the "
+                     "next clip avoids it")
+HINT_GAVE_UP = ("when no free place is found after MAX_TRIES draws, return the background unchanged and None for "
+                "the segment, and leave previous_segments as it was")
+HINT_SEGMENT_TYPE = "return the segment as a pair of ints (start, end), or None when the clip found no free place"
+RNG_LIMIT = 2 * MAX_TRIES + 10  # draws a correct function may make in one call: MAX_TRIES, with room to spare
+RNG_WHY = f"give up after MAX_TRIES = {MAX_TRIES} draws and return (a copy of the background, None)"
+NO_SEGMENT = np.array([-1, -1], dtype=np.int64)  # the segment leaf of "no free place" (None)
+
+# each case: background length, clip length, previous segments, seed
+_INSERT_SIZES = {
+    "public": {
+        "empty_timeline": dict(n=1000, clip=120, previous=[], seed=3),
+        "two_segments_taken": dict(n=1200, clip=150, previous=[(100, 499), (700, 999)], seed=4),
+    },
+    "hidden": {
+        "no_room_left": dict(n=600, clip=100, previous=[(0, 299), (300, 599)], seed=105),
+        "clip_as_long_as_background": dict(n=300, clip=300, previous=[], seed=106),
+        "crowded_timeline": dict(n=2000, clip=90, previous=[(0, 199), (260, 700), (800, 1500), (1610, 1899)],
+                                 seed=107),
+    },
+}
+
+
+def _insert_inputs(size):
+    rng = np.random.default_rng(size["seed"] + 1000)
+    background = rng.standard_normal(size["n"]) * 0.1
+    clip = np.sin(np.linspace(0, 20 * np.pi, size["clip"])) * (0.5 + rng.random(size["clip"]))
+    return background, clip
+
+
+def _insert_cases(suite, _record=None):
+    return [Case(name, {"n_samples": s["n"], "clip_samples": s["clip"], "previous": len(s["previous"])},
+                 data={"size": s}) for name, s in _INSERT_SIZES[suite].items()]
+
+
+def _segments_leaf(segments):
+    return np.array([[int(a), int(b)] for a, b in segments], dtype=np.int64).reshape(-1, 2)
+
+
+def _segment_leaf(func_name, case, segment):
+    if segment is None:
+        return NO_SEGMENT
+    try:
+        start, end = segment
+        if isinstance(start, bool) or isinstance(end, bool) or int(start) != start or int(end) != end:
+            raise ValueError
+        return np.array([int(start), int(end)], dtype=np.int64)
+    except (TypeError, ValueError):
+        fail(func_name, case, f"the segment returned is {type_name(segment)} {segment!r:.60}, expected a pair "
+             f"of ints or None", f"hint:   {HINT_SEGMENT_TYPE}")
+
+
+def _observe_insert(func, case):
+    size = case.data["size"]
+    background, clip = _insert_inputs(size)
+    previous = [tuple(p) for p in size["previous"]]
+    rng = behaviour.LimitedGenerator(size["seed"], RNG_LIMIT, RNG_WHY)
+    result, changed = behaviour.call_checked(func, INSERT_SPEC, case, (background, clip, previous, rng))
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        fail("insert_audio_clip", case, f"expected two return values (new_background, segment), got "
+             f"{type_name(result)}", "hint:   end with `return new_background, segment`")
+    new_background, segment = result
+    if not isinstance(new_background, np.ndarray):
+        fail("insert_audio_clip", case, f"new_background: expected a numpy ndarray, got {type_name(new_background)}",
+             "hint:   return a copy of the background with the clip added (background.copy())")
+    leaves = {"new_background": new_background, "segment": _segment_leaf("insert_audio_clip", case, segment),
+              "previous_segments": probe_segments(case, previous)}
+    return Observation(case.name, leaves, [c for c in changed if c != "rng"])
+
+
+def probe_segments(case, previous):
+    """The caller's list of segments after the call, as an (k, 2) int64 leaf; anything else fails."""
+    try:
+        return _segments_leaf(previous)
+    except (TypeError, ValueError):
+        fail("insert_audio_clip", case, "previous_segments holds something other than (start, end) pairs after "
+             "the call", f"hint:   {HINT_NOT_RECORDED}")
+
+
+def insert_oracle(size, check=True, high=1, end_extra=0, replace=False, record=True):
+    """The expected (new_background, segment, previous segments after) of one case, by the prescribed draws.
+
+    The keywords replay known bugs: check=False (no overlap test), high=0 (numpy's exclusive high
+    forgotten), end_extra=1 (segment one sample too long), replace=True (clip replaces the background),
+    record=False (the segment not appended).
+    """
+    background, clip = _insert_inputs(size)
+    rng = np.random.default_rng(size["seed"])
+    taken = [tuple(p) for p in size["previous"]]
+    n, length = background.size, clip.size
+    segment = None
+    for _ in range(MAX_TRIES):
+        if n - length + high <= 0:
+            break
+        start = int(rng.integers(0, n - length + high))
+        candidate = (start, start + length - 1 + end_extra)
+        if not check or not overlap_oracle(candidate, taken):
+            segment = candidate
+            break
+    new = background.copy()
+    if segment is not None:
+        window = slice(segment[0], segment[0] + length)
+        new[window] = clip if replace else new[window] + clip
+    after = taken + ([segment] if segment is not None and record else [])
+    return {"new_background": new, "segment": NO_SEGMENT if segment is None else np.array(segment, dtype=np.int64),
+            "previous_segments": _segments_leaf(after)}
+
+
+_INSERT_BUGS = ((HINT_NO_CHECK, {"check": False}), (HINT_HIGH, {"high": 0}), (HINT_END, {"end_extra": 1}),
+                (HINT_REPLACED, {"replace": True}), (HINT_NOT_RECORDED, {"record": False}))
+
+
+def _expect_insert(case):
+    size = case.data["size"]
+    return behaviour.replay(lambda **bug: insert_oracle(size, **bug), _INSERT_BUGS)
+
+
+GRADER.add(INSERT_SPEC, _insert_cases, observe=_observe_insert, expect=_expect_insert)
+
+# --------------------------------------------------------------------------- insert_ones
+
+# each case: label steps T_y, samples n, trigger ends (earlier ones already labelled), the end to insert
+_ONES_SIZES = {
+    "public": {
+        "one_trigger": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[], end=61_234),
+        "second_trigger": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[20_000], end=95_999),
+    },
+    "hidden": {
+        "ends_near_the_end": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[50_000], end=157_500),
+        "ends_in_the_last_step": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[], end=159_999),
+        "short_clip_other_steps": dict(T_y=40, n=3_000, earlier=[400], end=1_234),
+        "ends_at_the_first_sample": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[], end=0),
+    },
+}
+
+
+def _labelled(T_y, n, ends):
+    """Labels (1, T_y) holding the windows of `ends`, written here independently of the student's code."""
+    y = np.zeros((1, T_y))
+    for end in ends:
+        first = end * T_y // n + 1
+        y[0, first : first + LABEL_STEPS] = 1.0
+    return y
+
+
+def _ones_cases(suite, _record=None):
+    return [Case(name, {"T_y": s["T_y"], "n_samples": s["n"], "segment_end": s["end"]},
+                 (_labelled(s["T_y"], s["n"], s["earlier"]), s["end"], s["n"]))
+            for name, s in _ONES_SIZES[suite].items()]
+
+
+GRADER.add(FunctionSpec(
+    "insert_ones", (Output("y"),), inputs=("y", "segment_end", "n_samples"),
+    hints={
+        "ones_from_the_end_step": "the ones start at the step where the trigger ends: they start one step later, "
+                                  "right after it (end_step + 1)",
+        "one_step_too_many": f"the window holds LABEL_STEPS + 1 ones: it holds LABEL_STEPS = {LABEL_STEPS}, from "
+                             f"end_step + 1 to end_step + LABEL_STEPS",
+        "end_step_rounded": "the end step is rounded to the nearest step: the sample falls in step segment_end * "
+                            "T_y // n_samples (integer division rounds down)",
+        "n_samples_ignored": "the end step does not use n_samples: a clip of n_samples samples spreads over the "
+                             "T_y steps, step = segment_end * T_y // n_samples",
+        "earlier_ones_erased": "the ones of earlier triggers are gone: set the new window to 1 and keep the rest of "
+                               "y as it was",
+    },
+    default_hint="end_step = segment_end * T_y // n_samples; a copy of y with y[0, end_step + 1 : end_step + 1 + "
+                 "LABEL_STEPS] = 1 (slicing stops at T_y by itself)",
+), _ones_cases)
+
+# --------------------------------------------------------------------------- create_training_example
+
+# each case: background length, clip lengths of the triggers and of the other words, seed
+_EXAMPLE_SIZES = {
+    "public": {
+        "three_triggers_two_words": dict(n=2_400, triggers=(110, 150, 90), negatives=(130, 100), seed=7),
+        "other_draws": dict(n=2_000, triggers=(120, 140), negatives=(80, 160, 100), seed=8),
+    },
+    "hidden": {
+        "one_clip_each": dict(n=1_600, triggers=(100,), negatives=(120,), seed=104),
+        "crowded_background": dict(n=900, triggers=(260, 300), negatives=(280,), seed=111),
+        "longer_background": dict(n=4_000, triggers=(150, 90, 200, 120), negatives=(170, 60), seed=106),
+    },
+}
+
+
+class CaseGenerator(behaviour.LimitedGenerator):
+    """The generator a record-based case passes in: a LimitedGenerator (a function that never gives up fails
+    instead of hanging) that counts as unchanged by the call, since drawing from it is what it is for."""
+
+    def __eq__(self, other):
+        return isinstance(other, CaseGenerator)
+
+    __hash__ = None
+
+
+EXAMPLE_RNG_LIMIT = 50 * MAX_TRIES  # far more draws than a correct example makes (at most 6 clips x MAX_TRIES + 13)
+
+
+def _example_inputs(size):
+    rng = np.random.default_rng(size["seed"] + 1000)
+    background = rng.standard_normal(size["n"]) * 0.05
+    triggers = [np.sin(np.linspace(0, 30, k)) * (0.3 + rng.random(k)) for k in size["triggers"]]
+    negatives = [np.cos(np.linspace(0, 17, k)) * (0.2 + rng.random(k)) for k in size["negatives"]]
+    return background, triggers, negatives
+
+
+def _example_cases(suite, _record=None):
+    cases = []
+    for name, s in _EXAMPLE_SIZES[suite].items():
+        background, triggers, negatives = _example_inputs(s)
+        cases.append(Case(name, {"n_samples": s["n"], "triggers": len(triggers), "negatives": len(negatives)},
+                          (background, triggers, negatives, CaseGenerator(s["seed"], EXAMPLE_RNG_LIMIT, RNG_WHY))))
+    return cases
+
+
+GRADER.add(FunctionSpec(
+    "create_training_example", (Output("x"), Output("y")), inputs=("background", "triggers", "negatives", "rng"),
+    hints={
+        "negatives_labelled": "y has ones after the other words too: only a trigger (activate) is labelled",
+        "no_final_level": "x is not at EXAMPLE_DBFS: scale the finished mix with "
+                          "audio.normalize_level(background, EXAMPLE_DBFS)",
+        "background_level_skipped": "the words sit at the wrong level over the background: scale the background "
+                                    "to BACKGROUND_DBFS first, before any clip goes in",
+        "labels_at_the_start": "the labels follow the start of each trigger: insert_ones takes the segment's end, "
+                               "segment[1]",
+        "max_triggers_excluded": "the numbers of clips drawn differ: draw rng.integers(0, MAX_TRIGGERS + 1) triggers "
+                                 "(0 .. 4, high is exclusive) and rng.integers(0, MAX_NEGATIVES + 1) other words",
+        "negatives_before_triggers": "the draws come in another order: first the number of triggers, each trigger "
+                                     "(its index, then its place), then the number of other words and each of them",
+        "y_without_batch_axis": "y has shape (1, T_y): start from np.zeros((1, T_Y))",
+    },
+    default_hint="follow the steps of the docstring in order, every draw from rng: background level, triggers "
+                 "(number, then for each an index and a place, labels after it), other words, final level",
+), _example_cases)
+
+# --------------------------------------------------------------------------- detector_model
+
+HINT_SHAPE = ("the output must have one probability per output step, (m, T_y, 1) with T_y = 1 + (T_x - "
+              "DETECTOR_KERNEL) // DETECTOR_STRIDE: Conv1D with kernel_size=DETECTOR_KERNEL, "
+              "strides=DETECTOR_STRIDE and no padding ('valid'), GRUs with return_sequences=True")
+MODEL_SPEC = FunctionSpec("detector_model", (Output("model"),),
+                          inputs=("input_shape", "n_filters", "n_units", "dropout_rate"),
+                          pattern_hints=((("output_shape",), HINT_SHAPE),),
+                          default_hint="Conv1D(n_filters, DETECTOR_KERNEL, strides=DETECTOR_STRIDE) -> "
+                                       "BatchNormalization -> ReLU -> Dropout, then twice GRU(n_units, "
+                                       "return_sequences=True) -> Dropout -> BatchNormalization, then Dropout -> "
+                                       "Dense(1, activation='sigmoid')")
+WEIGHTED_ORDER = ("Conv1D", "BatchNormalization", "GRU", "BatchNormalization", "GRU", "BatchNormalization", "Dense")
+HINT_ORDER = ("the layers with weights are not Conv1D, BatchNormalization, GRU, BatchNormalization, GRU, "
+              "BatchNormalization, Dense in this order: build them in the order of the docstring")
+HINT_RELU = "a ReLU must follow the first batch normalization: keras.layers.Activation('relu') after it"
+HINT_DROPOUT = "every Dropout layer must drop dropout_rate of its inputs: keras.layers.Dropout(dropout_rate)"
+HINT_NO_DROPOUT = "the model has no Dropout layer: add keras.layers.Dropout(dropout_rate) where the docstring says"
+HINT_TIME_DISTRIBUTED = ("Dense applies to the last axis of a 3-D tensor at every step by itself: call "
+                         "keras.layers.Dense(1, activation='sigmoid') on it directly, without TimeDistributed")
+HINT_SIGMOID = ("the output is not a probability per step: Dense(1, activation='sigmoid'); a softmax over one "
+                "unit is always 1")
+_MODEL_PROBE_SCALE = 3.0  # input scale of the sigmoid test: outputs spread well inside (0, 1)
+
+_MODEL_SIZES = {
+    "public": {"small": dict(T_x=63, n_freq=12, n_filters=8, n_units=6, dropout_rate=0.3)},
+    "hidden": {"one_output_step": dict(T_x=15, n_freq=5, n_filters=3, n_units=4, dropout_rate=0.5),
+               "course_sizes": dict(T_x=audio.T_X, n_freq=audio.N_FREQ, n_filters=16, n_units=8,
+                                    dropout_rate=0.2)},
+}
+
+
+def _model_cases(suite, _record=None):
+    return [Case(name, dict(s), data={"size": s}) for name, s in _MODEL_SIZES[suite].items()]
+
+
+def _class_names(model):
+    """Class name of each layer; a TimeDistributed wrapper is named by the layer it wraps (a fact of its own)."""
+    return [type(getattr(layer, "layer", layer)).__name__ for layer in model.layers]
+
+
+def _observe_model(func, case):
+    import keras
+
+    s = case.data["size"]
+    args = ((s["T_x"], s["n_freq"]), s["n_filters"], s["n_units"], s["dropout_rate"])
+    model = behaviour.build_model(func, "detector_model", case, args, n_inputs=1)
+    x = np.random.default_rng(0).standard_normal((2, s["T_x"], s["n_freq"])).astype(np.float32) * _MODEL_PROBE_SCALE
+    out = behaviour.run_model(model, x, "detector_model", case)
+    layers = model.layers
+    names = _class_names(model)
+    weighted = tuple(n for n, layer in zip(names, layers) if layer.weights)
+    dropouts = [layer.rate for layer in layers if isinstance(layer, keras.layers.Dropout)]
+    norms = [i for i, n in enumerate(names) if n == "BatchNormalization"]
+    after_first_norm = layers[norms[0] + 1] if norms and norms[0] + 1 < len(layers) else None
+    relu = (isinstance(after_first_norm, keras.layers.ReLU) or
+            (isinstance(after_first_norm, keras.layers.Activation) and
+             getattr(after_first_norm.activation, "__name__", "") == "relu"))
+    facts = {"weighted_layers_in_order": weighted == WEIGHTED_ORDER,
+             "relu_after_first_norm": relu,
+             "has_dropout": bool(dropouts),
+             "dropout_rate_used": bool(dropouts) and all(abs(r - s["dropout_rate"]) < 1e-9 for r in dropouts),
+             "no_time_distributed": not any(isinstance(layer, keras.layers.TimeDistributed) for layer in layers),
+             "probabilities": bool(np.all((out > 0) & (out < 1)) and np.ptp(out) > 1e-3)}
+    return Observation(case.name, {"output_shape": np.array(out.shape, dtype=np.int64),
+                                   **behaviour.count_leaf(model, split=True), **behaviour.fact_leaves(facts)})
+
+
+def detector_parameters(n_freq, n_filters, n_units):
+    """(trainable, frozen) parameters of the detector: conv, three batch norms (2 trainable + 2 moving
+    statistics per feature), two GRUs (Keras's reset_after=True) and Dense(1)."""
+    trainable = (n_freq * audio.DETECTOR_KERNEL * n_filters + n_filters + 2 * n_filters
+                 + behaviour.gru_params(n_filters, n_units) + 2 * n_units
+                 + behaviour.gru_params(n_units, n_units) + 2 * n_units + behaviour.dense_params(n_units, 1))
+    frozen = 2 * n_filters + 2 * n_units + 2 * n_units
+    return trainable, frozen
+
+
+def _expect_model(case):
+    s = case.data["size"]
+    T_y = 1 + (s["T_x"] - audio.DETECTOR_KERNEL) // audio.DETECTOR_STRIDE
+    expected, bugs = behaviour.expected_facts({
+        "weighted_layers_in_order": (True, HINT_ORDER, ""),
+        "relu_after_first_norm": (True, HINT_RELU, ""),
+        "has_dropout": (True, HINT_NO_DROPOUT, ""),
+        "dropout_rate_used": (True, HINT_DROPOUT, ""),
+        "no_time_distributed": (True, HINT_TIME_DISTRIBUTED, ""),
+        "probabilities": (True, HINT_SIGMOID, ""),
+    })
+    counts = behaviour.expected_counts(detector_parameters, dict(n_freq=s["n_freq"], n_filters=s["n_filters"],
+                                                                  n_units=s["n_units"]),
+                                       paths=(behaviour.TRAINABLE, behaviour.FROZEN))
+    mistakes = behaviour.count_mistakes(
+        detector_parameters, dict(n_freq=s["n_freq"], n_filters=s["n_filters"], n_units=s["n_units"]),
+        (("the parameter count is that of a conv of n_units filters: Conv1D(n_filters, ...)",
+          {"n_filters": s["n_units"]}),), paths=(behaviour.TRAINABLE, behaviour.FROZEN))
+    return {"output_shape": np.array([2, T_y, 1], dtype=np.int64), **counts, **expected}, {**bugs, **mistakes}
+
+
+GRADER.add(MODEL_SPEC, _model_cases, observe=_observe_model, expect=_expect_model)
+
+# --------------------------------------------------------------------------- test-cell entry points
+
+check_is_overlapping = GRADER.checker("is_overlapping")
+check_insert_audio_clip = GRADER.checker("insert_audio_clip")
+check_insert_ones = GRADER.checker("insert_ones")
+check_create_training_example = GRADER.checker("create_training_example")
+check_detector_model = GRADER.checker("detector_model")
+
+preview = GRADER.preview
+sample_inputs = GRADER.sample_inputs

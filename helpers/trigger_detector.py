@@ -1,0 +1,427 @@
+"""The trigger-word detector of notebook 10: training data, the model, and its event-level score.
+
+A 10 s example is a stretch of background noise with 0-4 spoken "activate"
+(the trigger) and 0-2 other words laid over it at random free places; the
+label y has one entry per output step of the detector, 1 during the
+`LABEL_STEPS` steps right after each trigger ends and 0 elsewhere. The
+detector reads the spectrogram (T_X frames of N_FREQ bins, helpers.audio) and
+gives a probability per output step (T_Y of them).
+
+This module gives the notebook everything that is not an exercise: the word
+clips and background stretches of each split, a vectorized synthesizer of
+whole training sets, the feature scaling, the model that ``make models``
+trains (`build_model`, `train_model`, `evaluate_model`, `METRIC_TOLERANCE`,
+see helpers.trained_models), and the event-level metric:
+
+- a *detection* is the first output step of a run of probabilities at or
+  above a threshold;
+- it is a true positive when it falls inside the label window of a trigger
+  not yet detected; every other detection is a false positive; a trigger
+  whose window holds no detection is a false negative;
+- the threshold is chosen on the dev split (dev voices, dev background
+  stretches) and then applied once to the test split.
+
+Every metric is on held-out voices: the manifest puts each voice in one
+split (helpers.audio), and backgrounds are cut in time.
+
+Source: the model follows the Conv1D + GRU keyword spotter of the deeplearning.ai
+sequence-models course (trigger word detection), itself after Arik et al. (2017),
+"Convolutional Recurrent Neural Networks for Small-Footprint Keyword Spotting".
+"""
+
+import functools
+
+import numpy as np
+
+from helpers import audio
+
+TRIGGER_WORD = "activate"
+MAX_TRIGGERS = 4  # triggers per 10 s example: 0 .. 4
+MAX_NEGATIVES = 2  # other words per example: 0 .. 2
+MAX_TRIES = 50  # random positions tried for one clip before it is left out (a full clip has no room)
+STEP_SECONDS = audio.CLIP_SECONDS / audio.T_Y  # about 40.7 ms of audio per output step
+LABEL_SECONDS = 0.4  # how long the label stays 1 after a trigger ends
+LABEL_STEPS = round(LABEL_SECONDS / STEP_SECONDS)  # 0.4 s / 40.7 ms = 9.84 -> 10 output steps
+BACKGROUND_DBFS = -40.0  # background level before the words go in: 16 dB below the words (audio.TARGET_DBFS)
+EXAMPLE_DBFS = -20.0  # level of the finished example, so every input has the same loudness
+# Feature scaling: in these examples 90 % of the spectrogram's entries lie between -29 and +3 dB and their
+# median is -12 dB; (dB - FEATURE_OFFSET_DB) / FEATURE_SCALE_DB centres that bulk on 0 with a spread of about 1.
+FEATURE_OFFSET_DB = -12.0
+FEATURE_SCALE_DB = 12.0
+
+# ---------------------------------------------------------------------------
+# The model and its training (make models MODEL=trigger_detector)
+# ---------------------------------------------------------------------------
+CONV_FILTERS = 96  # Conv1D filters: one step sees DETECTOR_KERNEL frames (0.16 s)
+GRU_UNITS = 64  # units of each of the two GRU layers
+DROPOUT = 0.2
+TRAIN_STEPS = 1000  # batches of freshly synthesized examples (about 8 minutes on 2 cores)
+BATCH_SIZE = 16
+LEARNING_RATE = 2e-3  # Adam's step at the start; a cosine schedule takes it down to LEARNING_RATE * FINAL_RATE_SHARE
+FINAL_RATE_SHARE = 0.05
+LOG_EVERY = 200  # training steps between two progress lines of make models
+EVAL_EXAMPLES = {"dev": 100, "test": 200}  # held-out 10 s examples per split
+EVAL_SEEDS = {"dev": 1001, "test": 2002}  # fixed: the same examples on every machine
+THRESHOLDS = np.round(np.arange(0.05, 0.96, 0.05), 2)  # candidates for the detection threshold (dev split)
+# Re-evaluating the committed weights on another CPU: float32 sums in another order move each probability by
+# about 1e-6, which flips a detection only if a probability sits within 1e-6 of the threshold; one flipped
+# event among the ~400 triggers of the test set moves precision, recall or F1 by at most 0.005. 0.01 allows two.
+METRIC_TOLERANCE = {"event_precision": 0.01, "event_recall": 0.01, "event_f1": 0.01, "threshold": 0.0}
+
+
+# ---------------------------------------------------------------------------
+# Data of each split
+# ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=None)
+def _word_clips(split):
+    manifest = audio.read_clip_manifest()
+    rows = manifest[(manifest["split"] == split) & (manifest["kind"] != "digit")]
+    clips = {"trigger": [], "negative": [], "negative_words": []}
+    for row in rows.itertuples():
+        samples = audio.load_clip(row.file).astype(np.float64)
+        if row.word == TRIGGER_WORD:
+            clips["trigger"].append(samples)
+        else:
+            clips["negative"].append(samples)
+            clips["negative_words"].append(row.word)
+    return clips
+
+
+def word_clips(split):
+    """The trigger clips and the other words of one split (its voices only).
+
+    Returns
+    -------
+    triggers : list of ndarray (n_samples,) float64   every "activate" of the split, 16 kHz, at audio.TARGET_DBFS
+    negatives : list of ndarray (n_samples,) float64  every other word (digits left out), same format
+    negative_words : list of str                      the word of each negative ("reactivate", "coffee", ...)
+
+    Raises ValueError if the split is unknown.
+    """
+    if split not in audio.SPLITS:
+        raise ValueError(f"unknown split {split!r}; known: {', '.join(audio.SPLITS)}")
+    clips = _word_clips(split)
+    return list(clips["trigger"]), list(clips["negative"]), list(clips["negative_words"])
+
+
+@functools.lru_cache(maxsize=None)
+def _background_stretches(split):
+    return tuple(audio.segment_to_array(audio.background_split(audio.load_background(name), split)).astype(np.float64)
+                 for name in audio.BACKGROUND_NAMES)
+
+
+def background_stretches(split):
+    """The stretch of every background recording reserved for `split`, float64 samples at 16 kHz.
+
+    Returns a list of ndarray (n_samples,), one per name of audio.BACKGROUND_NAMES, each longer than 10 s.
+    """
+    if split not in audio.SPLITS:
+        raise ValueError(f"unknown split {split!r}; known: {', '.join(audio.SPLITS)}")
+    return list(_background_stretches(split))
+
+
+def random_background(stretches, rng):
+    """A random 10 s cut (audio.SAMPLES_PER_CLIP samples) of a random stretch, drawn with `rng`.
+
+    stretches : list of ndarray (n_samples,), each at least SAMPLES_PER_CLIP long
+    rng : numpy.random.Generator
+    Returns a copy, ndarray (SAMPLES_PER_CLIP,) float64.
+    """
+    stretch = stretches[rng.integers(len(stretches))]
+    start = rng.integers(0, stretch.size - audio.SAMPLES_PER_CLIP + 1)
+    return stretch[start : start + audio.SAMPLES_PER_CLIP].copy()
+
+
+def features(samples):
+    """Detector input of 10 s examples: the dB spectrogram centred and scaled (bulk of the entries in about [-1.5, 1.5]).
+
+    samples : ndarray (..., SAMPLES_PER_CLIP) float, 1.0 = full scale
+    Returns ndarray float32 (..., T_X, N_FREQ).
+    """
+    return (audio.spectrogram(samples) - np.float32(FEATURE_OFFSET_DB)) / np.float32(FEATURE_SCALE_DB)
+
+
+def end_step(end_sample):
+    """The output step during which sample `end_sample` (0 .. SAMPLES_PER_CLIP - 1) falls: end * T_Y // samples."""
+    return int(end_sample) * audio.T_Y // audio.SAMPLES_PER_CLIP
+
+
+def label_windows(trigger_ends):
+    """(first, last) output step of the label window after each trigger end (a sample index), clipped at T_Y - 1.
+
+    A window starts the step after the trigger's end step and lasts LABEL_STEPS steps; a trigger that ends
+    in the last step has an empty window and is left out.
+    """
+    windows = []
+    for end in sorted(trigger_ends):
+        first = end_step(end) + 1
+        if first < audio.T_Y:
+            windows.append((first, min(first + LABEL_STEPS, audio.T_Y) - 1))
+    return windows
+
+
+def synthesize(background, triggers, negatives, rng):
+    """One training example, the given code's own synthesizer (the notebook's exercises rebuild it step by step).
+
+    Draws 0..MAX_TRIGGERS triggers and 0..MAX_NEGATIVES other words, places each at a random free position
+    (at most MAX_TRIES draws; a word without room is left out), overlays them on the background scaled to
+    BACKGROUND_DBFS, and scales the sum to EXAMPLE_DBFS.
+
+    Returns
+    -------
+    x : ndarray (SAMPLES_PER_CLIP,) float64      the example
+    trigger_ends : list of int                    last sample of each trigger placed
+    """
+    mix = audio.normalize_level(background, BACKGROUND_DBFS)
+    taken = np.zeros(mix.size, dtype=bool)  # samples already covered by a word
+    trigger_ends = []
+    n_triggers, n_negatives = rng.integers(0, MAX_TRIGGERS + 1), rng.integers(0, MAX_NEGATIVES + 1)
+    chosen = [(triggers[i], True) for i in rng.integers(0, len(triggers), size=n_triggers)]
+    chosen += [(negatives[i], False) for i in rng.integers(0, len(negatives), size=n_negatives)]
+    for clip, is_trigger in chosen:
+        starts = rng.integers(0, mix.size - clip.size + 1, size=MAX_TRIES)
+        free = [s for s in starts if not taken[s : s + clip.size].any()]
+        if not free:
+            continue
+        s = free[0]
+        taken[s : s + clip.size] = True
+        mix[s : s + clip.size] += clip
+        if is_trigger:
+            trigger_ends.append(int(s + clip.size - 1))
+    return audio.normalize_level(mix, EXAMPLE_DBFS), sorted(trigger_ends)
+
+
+def labels(trigger_ends):
+    """Label vector (T_Y,) float32 of an example: 1 inside each trigger's label window, 0 elsewhere."""
+    y = np.zeros(audio.T_Y, dtype=np.float32)
+    for first, last in label_windows(trigger_ends):
+        y[first : last + 1] = 1.0
+    return y
+
+
+def synthesize_set(split, n, rng, progress=None):
+    """n examples of one split as detector inputs.
+
+    Parameters
+    ----------
+    split : "train", "dev" or "test"   voices and background stretches of that split only
+    n : int                           how many 10 s examples
+    rng : numpy.random.Generator      every draw comes from it
+    progress : callable, optional     wraps the range of examples (e.g. tqdm.auto.tqdm) to show a bar
+
+    Returns
+    -------
+    X : ndarray (n, T_X, N_FREQ) float32   features
+    Y : ndarray (n, T_Y, 1) float32        labels
+    trigger_ends : list of n lists of int  last sample of each trigger, per example
+    """
+    triggers, negatives, _ = word_clips(split)
+    stretches = background_stretches(split)
+    steps = range(n) if progress is None else progress(range(n))
+    samples, ends = [], []
+    for _ in steps:
+        x, trigger_ends = synthesize(random_background(stretches, rng), triggers, negatives, rng)
+        samples.append(x)
+        ends.append(trigger_ends)
+    X = features(np.stack(samples)) if samples else np.zeros((0, audio.T_X, audio.N_FREQ), np.float32)
+    Y = np.stack([labels(e) for e in ends])[..., None] if ends else np.zeros((0, audio.T_Y, 1), np.float32)
+    return X, Y, ends
+
+
+# ---------------------------------------------------------------------------
+# Event-level scoring
+# ---------------------------------------------------------------------------
+
+
+def detections(probabilities, threshold):
+    """Output steps where a run of probabilities at or above `threshold` begins.
+
+    probabilities : array-like (T_Y,) or (T_Y, 1)
+    Returns ndarray (k,) int64 of step indices, increasing.
+    """
+    above = np.asarray(probabilities).reshape(-1) >= threshold
+    onsets = above & ~np.concatenate([[False], above[:-1]])
+    return np.flatnonzero(onsets)
+
+
+def event_counts(probabilities, trigger_ends, threshold):
+    """(true positives, false positives, false negatives) of one example (see the module docstring)."""
+    windows = label_windows(trigger_ends)
+    found = [False] * len(windows)
+    tp = fp = 0
+    for step in detections(probabilities, threshold):
+        hit = next((i for i, (a, b) in enumerate(windows) if a <= step <= b and not found[i]), None)
+        if hit is None:
+            fp += 1
+        else:
+            found[hit] = True
+            tp += 1
+    return tp, fp, len(windows) - tp
+
+
+def event_scores(probabilities, trigger_ends, threshold):
+    """Event-level precision, recall and F1 over many examples.
+
+    probabilities : ndarray (n, T_Y) or (n, T_Y, 1); trigger_ends : n lists of sample indices
+    Returns {"precision", "recall", "f1", "tp", "fp", "fn"}; a ratio with a zero denominator is 0.
+    """
+    tp = fp = fn = 0
+    for p, ends in zip(probabilities, trigger_ends):
+        a, b, c = event_counts(p, ends, threshold)
+        tp, fp, fn = tp + a, fp + b, fn + c
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1, "tp": tp, "fp": fp, "fn": fn}
+
+
+def choose_threshold(probabilities, trigger_ends, candidates=THRESHOLDS):
+    """The candidate threshold with the best event F1 on these (dev) examples; ties go to the lowest.
+
+    Returns (threshold, {threshold: f1}).
+    """
+    f1 = {float(t): event_scores(probabilities, trigger_ends, t)["f1"] for t in candidates}
+    best = max(f1, key=lambda t: (f1[t], -t))
+    return best, f1
+
+
+@functools.lru_cache(maxsize=None)
+def evaluation_set(split):
+    """The fixed held-out examples of `split` ("dev" or "test"): (X, Y, trigger_ends), EVAL_EXAMPLES[split] of them."""
+    return synthesize_set(split, EVAL_EXAMPLES[split], np.random.default_rng(EVAL_SEEDS[split]))
+
+
+# ---------------------------------------------------------------------------
+# The model (helpers.trained_models contract)
+# ---------------------------------------------------------------------------
+
+
+def build_model():
+    """The detector: spectrogram (T_X, N_FREQ) -> probability of "just heard the trigger" per step (T_Y, 1).
+
+    Conv1D(CONV_FILTERS, DETECTOR_KERNEL, stride DETECTOR_STRIDE) -> batch norm -> ReLU -> dropout,
+    two GRU(GRU_UNITS) layers over every step, each followed by dropout and batch norm, and one
+    Dense(1, sigmoid) applied to the 3-D tensor (Keras applies Dense to the last axis at every step).
+    """
+    import keras
+
+    layers = keras.layers
+    spectrogram_in = keras.Input(shape=(audio.T_X, audio.N_FREQ), name="spectrogram")
+    h = layers.Conv1D(CONV_FILTERS, audio.DETECTOR_KERNEL, strides=audio.DETECTOR_STRIDE, name="conv")(spectrogram_in)
+    h = layers.Activation("relu")(layers.BatchNormalization(name="conv_norm")(h))
+    h = layers.Dropout(DROPOUT)(h)
+    for k in (1, 2):
+        h = layers.GRU(GRU_UNITS, return_sequences=True, name=f"gru_{k}")(h)
+        h = layers.BatchNormalization(name=f"gru_{k}_norm")(layers.Dropout(DROPOUT)(h))
+    probability = layers.Dense(1, activation="sigmoid", name="trigger")(layers.Dropout(DROPOUT)(h))
+    return keras.Model(spectrogram_in, probability, name="trigger_detector")
+
+
+def compile_model(model, learning_rate=LEARNING_RATE, decay_steps=None):
+    """Adam and binary cross-entropy on every output step (model compiled in place, returned).
+
+    decay_steps : int, optional   cosine decay of the rate to FINAL_RATE_SHARE of it over this many steps
+    """
+    import keras
+
+    if decay_steps:
+        learning_rate = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=FINAL_RATE_SHARE)
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss="binary_crossentropy",
+                  metrics=[keras.metrics.BinaryAccuracy(name="frame_accuracy")])
+    return model
+
+
+def train_model(seed, steps=TRAIN_STEPS, progress=None):
+    """Train the detector on freshly synthesized training examples (train voices and stretches only).
+
+    Each step draws BATCH_SIZE new examples, so the model never sees one twice.
+    Without `progress`, prints the loss and the dev event F1 every LOG_EVERY steps.
+    Returns (model, facts) as helpers.trained_models expects.
+    """
+    rng = np.random.default_rng(seed)
+    model = compile_model(build_model(), decay_steps=steps)
+    triggers, negatives, _ = word_clips("train")
+    loop = range(1, steps + 1) if progress is None else progress(range(1, steps + 1))
+    losses = []
+    for step in loop:
+        X, Y, _ = synthesize_set("train", BATCH_SIZE, rng)
+        losses.append(float(model.train_on_batch(X, Y)[0]))
+        if progress is None and step % LOG_EVERY == 0:
+            X_dev, _, ends_dev = evaluation_set("dev")
+            threshold, f1 = choose_threshold(predict(model, X_dev), ends_dev)
+            print(f"step {step}: loss {np.mean(losses[-LOG_EVERY:]):.4f}, dev event F1 {f1[threshold]:.3f} "
+                  f"at threshold {threshold}", flush=True)
+    facts = {
+        "data": (f"10 s examples synthesized on the fly: 0-{MAX_TRIGGERS} '{TRIGGER_WORD}' and 0-{MAX_NEGATIVES} "
+                 f"other words (close ones such as 'reactivate' among them) from speech/clips over "
+                 f"speech/backgrounds (Speech Commands background noise)"),
+        "split": {"train": f"{len(triggers)} trigger and {len(negatives)} other clips of the train voices, train "
+                           f"stretches of the backgrounds; {steps * BATCH_SIZE} examples",
+                  "dev": f"{EVAL_EXAMPLES['dev']} examples of the dev voices (threshold chosen here)",
+                  "test": f"{EVAL_EXAMPLES['test']} examples of the held-out test voices and stretches"},
+        "hyperparameters": {"conv_filters": CONV_FILTERS, "kernel": audio.DETECTOR_KERNEL,
+                            "stride": audio.DETECTOR_STRIDE, "gru_units": GRU_UNITS, "dropout": DROPOUT,
+                            "steps": steps, "batch_size": BATCH_SIZE, "learning_rate": f"{LEARNING_RATE} cosine to {FINAL_RATE_SHARE:g} of it",
+                            "label_steps": LABEL_STEPS},
+    }
+    return model, facts
+
+
+def predict(model, X, batch_size=50):
+    """Probabilities (n, T_Y) of a model on features X (n, T_X, N_FREQ), inference mode."""
+    return model.predict(X, batch_size=batch_size, verbose=0)[..., 0]
+
+
+def evaluate_model(model):
+    """Event precision, recall and F1 on the test split, at the threshold chosen on the dev split."""
+    X_dev, _, ends_dev = evaluation_set("dev")
+    threshold, _ = choose_threshold(predict(model, X_dev), ends_dev)
+    X_test, _, ends_test = evaluation_set("test")
+    scores = event_scores(predict(model, X_test), ends_test, threshold)
+    return {"event_precision": scores["precision"], "event_recall": scores["recall"], "event_f1": scores["f1"],
+            "threshold": threshold}
+
+
+# ---------------------------------------------------------------------------
+# Listening
+# ---------------------------------------------------------------------------
+CHIME_SECONDS = 0.15  # length of the chime marking a detection
+CHIME_HZ = 1320.0  # its pitch: well above most of the speech energy, easy to hear over a word
+CHIME_DECAY_SECONDS = 0.04  # time for the chime to fall to 1/e of its start
+CHIME_PEAK = 0.3  # its first sample, in full scale: clearly louder than an example at EXAMPLE_DBFS
+
+
+def chime():
+    """A short decaying ping, ndarray (CHIME_SECONDS * SAMPLE_RATE,) float64 at 16 kHz."""
+    t = np.arange(round(CHIME_SECONDS * audio.SAMPLE_RATE)) / audio.SAMPLE_RATE
+    return CHIME_PEAK * np.sin(2 * np.pi * CHIME_HZ * t) * np.exp(-t / CHIME_DECAY_SECONDS)
+
+
+def with_chimes(samples, probabilities, threshold):
+    """A copy of 10 s of samples with a chime starting at each detection (see `detections`).
+
+    samples : ndarray (SAMPLES_PER_CLIP,); probabilities : (T_Y,) of the same example
+    Returns ndarray (SAMPLES_PER_CLIP,) float64; a chime near the end is cut at the last sample.
+    """
+    out = np.array(samples, dtype=np.float64)
+    ping = chime()
+    for step in detections(probabilities, threshold):
+        start = round(step * STEP_SECONDS * audio.SAMPLE_RATE)
+        piece = ping[: max(0, out.size - start)]
+        out[start : start + piece.size] += piece
+    return out
+
+
+def prepare_recording(path):
+    """A WAV file of one's own, made like the examples: 16 kHz mono, cut or padded to 10 s, at EXAMPLE_DBFS.
+
+    path : str or Path of a WAV file (any rate, mono or stereo, 8-32 bit)
+    Returns ndarray (SAMPLES_PER_CLIP,) float64.
+    Raises ValueError if the first 10 s are silent, FileNotFoundError if there is no such file.
+    """
+    segment = audio.to_standard_format(audio._audio_segment_class().from_wav(str(path)))
+    x = audio.segment_to_array(segment)[: audio.SAMPLES_PER_CLIP]
+    x = np.pad(x, (0, audio.SAMPLES_PER_CLIP - x.size))
+    return audio.normalize_level(x, EXAMPLE_DBFS)
