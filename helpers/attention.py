@@ -35,6 +35,10 @@ import numpy as np
 MAY_ATTEND = 1.0
 BLOCKED = 0.0
 MASK_DTYPE = np.float32
+# The score a blocked key gets before the softmax, as keras.layers.Softmax gives it under a mask in float32:
+# exp(-1e9 - max) underflows to exactly 0 in float32 and float64, while -1e9 stays finite (a row whose keys are
+# all blocked gives equal weights, never the nan of -inf - -inf).
+BLOCKED_SCORE = -1e9
 
 
 def combine_masks(*masks):
