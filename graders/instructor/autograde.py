@@ -44,7 +44,7 @@ from nbgrader.preprocessors.base import NbGraderPreprocessor
 from traitlets import Unicode
 
 from graders.assignment import OBSERVATION_MIME
-from graders.instructor import course, exchange, grading_kit, judge, sandbox, solutions
+from graders.instructor import course, exchange, grading_kit, judge, reprobe, sandbox, solutions
 
 REPO_ROOT = solutions.REPO_ROOT
 STATE_FILE = ".course-grading.json"
@@ -243,7 +243,9 @@ def _short(err, limit=300):
 def execute_payload(payload):
     """Worker task: run one prepared notebook in a sandbox; return the SandboxResult as a dict.
 
-    payload : {"notebook", "kit_fingerprint", "kit_dir", "limits", "isolate"}
+    payload : {"notebook", "kit_fingerprint", "kit_dir", "limits", "isolate", "probe"}; probe: the request of
+              the judge's own run of the behaviour probes (reprobe.request), run after the notebook in a sandbox
+              of its own
     The kit is the client's when this worker sees the same folder with the same
     fingerprint (one machine), else one this worker builds from its own
     checkout and checks against the client's fingerprint (a cluster).
@@ -259,6 +261,9 @@ def execute_payload(payload):
     result = sandbox.run_notebook(payload["notebook"], kit_dir, grading_kit.REPO_ROOT, limits,
                                   isolate=payload["isolate"])
     found = asdict(result)
+    if payload.get("probe") and result.notebook is not None:  # the judge's own run of the behaviour probes
+        found["reprobed"] = reprobe.run(payload["probe"], kit_dir, grading_kit.REPO_ROOT, limits,
+                                        isolate=payload["isolate"])
     found["worker"] = f"{socket.gethostname()}:{os.getpid()}"
     return found
 
@@ -327,7 +332,12 @@ def judge_result(assignment, result, records_by_suite):
                          f"(from {describe_cell(nb, event['cell'])} on)")
         elif event.get("event") == "process_limit_hit":
             notes.append(f"the notebook hit the process limit ({event['limit']})")
-    verdicts = judge.judge_notebook(assignment, nb, records_by_suite)
+    reprobed = result.get("reprobed")
+    if reprobed is None and reprobe.behaviour_functions(assignment):  # never judge behaviour on the kernel's word
+        reprobed = {"functions": {}, "cause": "the judge's own run of the behaviour probes is missing"}
+    verdicts = judge.judge_notebook(assignment, nb, records_by_suite, reprobed)
+    for finding in (reprobed or {}).get("tampering", []):
+        notes.append(f"tampering detected while the judge probed the solution cells: {finding}")
     tampering = tampering_findings(nb)
     if tampering:  # a submission that reaches into the grading earns nothing, whatever its cells observed
         notes.append("tampering detected, every check scores 0 (the code reaches into the grading: "
@@ -608,7 +618,8 @@ def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, schedul
             outcomes[(student, assignment)] = _not_graded(course_root, student, assignment, str(err))
             continue
         payloads[(student, assignment)] = {"notebook": nb, "kit_fingerprint": kit_fp, "kit_dir": str(kit_dir),
-                                           "limits": asdict(limits), "isolate": isolate}
+                                           "limits": asdict(limits), "isolate": isolate,
+                                           "probe": reprobe.request(assignment, nb)}
     for key, outcome in outcomes.items():
         print(outcome.line())
     dispatch, close = _dispatcher(jobs, scheduler)
@@ -618,7 +629,8 @@ def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, schedul
             started = time.monotonic()
             outcome = _finish(course_root, student, assignment, result, records[assignment], (judge_files, code_fp),
                               prepared_notes.get((student, assignment), []))
-            outcome.seconds = round((result.get("seconds", 0) if isinstance(result, dict) else 0)
+            outcome.seconds = round((result.get("seconds", 0) + (result.get("reprobed") or {}).get("seconds", 0)
+                                     if isinstance(result, dict) else 0)
                                     + time.monotonic() - started, 2)
             outcomes[(student, assignment)] = outcome
             bar.write(outcome.line())

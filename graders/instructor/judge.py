@@ -21,7 +21,7 @@ from pathlib import Path
 
 from graders import assignment as graded_assignment
 from graders import probe, records
-from graders.instructor import solutions
+from graders.instructor import reprobe, solutions
 
 HIDDEN_RECORD_DIR = Path(__file__).resolve().parent / "hidden"
 TEST_CELL_PREFIX = "test_"  # a graded test cell's grade_id is test_<function name>
@@ -80,18 +80,47 @@ def _payloads(cell, assignment):
     return found
 
 
-def judge_cell(grader, func_name, cell, records_by_suite):
-    """(passed, message) for one graded cell of `func_name`."""
+def judge_cell(grader, func_name, cell, records_by_suite, reprobed=None, nb=None):
+    """(passed, message) for one graded cell of `func_name`.
+
+    reprobed : the judge's own run (graders/instructor/reprobe.py); when given, a function graded by behaviour
+               is judged on its observations, not on the kernel's (the test cell must still have run)
+    nb : the notebook, to name a cell in a message
+    """
     try:
         payloads = _payloads(cell, grader.name)
     except (ValueError, TypeError, AttributeError) as err:
         return False, f"{func_name}: the test cell's observations are unreadable ({err}); run the cell as given"
+    for suite in graded_assignment.SUITES:
+        if payloads.get((func_name, suite)) is None:
+            return False, (f"{func_name}: the test cell recorded no {suite} observations "
+                           f"(did the cell run to its end, unchanged?)")
+    graded = grader.graded[func_name]
+    if reprobed is None or (graded.observe is None and graded.expect is None):
+        return _judge_suites(grader, func_name, payloads, records_by_suite)
+    kernel_passed, _ = _judge_suites(grader, func_name, payloads, records_by_suite)
+    found, failure = reprobe.observations(reprobed, func_name)
+    if not failure:
+        passed, failure = _judge_suites(grader, func_name, {(func_name, s): found.get(s, []) for s in found},
+                                        records_by_suite)
+        if passed:
+            return True, failure
+        note = reprobe.outside_name(failure, nb)
+        failure += "\n" + note if note else ""
+    if kernel_passed:  # the notebook's own observations passed where the judge's run of the same cells failed
+        failure = (f"{func_name}: the observations your notebook sent pass, the judge's own run of your solution "
+                   f"cells does not, so something in the notebook changed what the test cell saw; the judge's "
+                   f"run decides:\n" + failure)
+    return False, failure
+
+
+def _judge_suites(grader, func_name, payloads, records_by_suite):
+    """(passed, message) of the observations {(function, suite): [Observation]} over both suites."""
     counts = []
     for suite in graded_assignment.SUITES:
         observations = payloads.get((func_name, suite))
         if observations is None:
-            return False, (f"{func_name}: the test cell recorded no {suite} observations "
-                           f"(did the cell run to its end, unchanged?)")
+            return False, f"{func_name}: no {suite} observations"
         try:
             failure = grader.judge(func_name, suite, observations, records_by_suite[suite])
         except Exception as err:  # a judge error is the grader's fault: say so, never pass
@@ -114,10 +143,13 @@ def suite_records(assignment):
     return {suite: load_suite_record(assignment, suite) for suite in graded_assignment.SUITES}
 
 
-def judge_notebook(assignment, nb, records_by_suite=None):
+def judge_notebook(assignment, nb, records_by_suite=None, reprobed=None):
     """Judge every graded test cell of an executed notebook; rewrite their outputs; return [Verdict].
 
     records_by_suite : from suite_records(), loaded before any student code ran (default: read now)
+    reprobed : the judge's own run of the behaviour probes (reprobe.run); autograding and validation always
+               pass it; None judges behaviour-graded functions on the kernel's observations (tests of the
+               judge alone)
     """
     import nbformat
 
@@ -132,7 +164,7 @@ def judge_notebook(assignment, nb, records_by_suite=None):
         func_name = grade_id[len(TEST_CELL_PREFIX):]
         if not grade_id.startswith(TEST_CELL_PREFIX) or func_name not in grader.graded:
             raise ValueError(f"graded cell {grade_id} of {assignment} names no graded function")
-        passed, text = judge_cell(grader, func_name, cell, records_by_suite)
+        passed, text = judge_cell(grader, func_name, cell, records_by_suite, reprobed, nb)
         max_points = float(meta.get("points", 0))
         cell.outputs = [nbformat.from_dict(o) for o in verdict_outputs(passed, text)]
         verdicts.append(Verdict(grade_id, passed, max_points if passed else 0.0, max_points, text))

@@ -144,22 +144,36 @@ def _has_code(source):
                for node in body)
 
 
-def execute_notebook(nb, course_root=REPO_ROOT):
-    """Run a notebook in a grading sandbox (probe mode, quick mode), every cell even after an error.
-
-    The same sandbox as autograding (graders/instructor/sandbox.py); returns
-    (executed notebook, SandboxResult). COURSE_NO_SANDBOX=1 runs it without
-    isolation where no sandbox can be made (not Linux).
-    """
+def _sandbox_settings(course_root):
+    """(grading kit folder, built now; limits; isolate) of a validation run."""
     from graders.instructor import grading_kit, sandbox
 
     kit = Path(course_root) / ".grading" / "kit"
     grading_kit.build(kit)
     limits = sandbox.Limits.from_environment(cell_timeout_s=course_config(course_root).Execute.timeout)
-    result = sandbox.run_notebook(nb, kit, REPO_ROOT, limits, isolate=os.environ.get("COURSE_NO_SANDBOX") != "1")
+    return kit, limits, os.environ.get("COURSE_NO_SANDBOX") != "1"
+
+
+def execute_notebook(nb, course_root=REPO_ROOT, reprobe_assignment=None):
+    """Run a notebook in a grading sandbox (probe mode, quick mode), every cell even after an error.
+
+    The same sandbox as autograding (graders/instructor/sandbox.py); returns
+    (executed notebook, SandboxResult), and with reprobe_assignment also the judge's own run of that
+    assignment's behaviour probes on the notebook's solution cells (graders/instructor/reprobe.py), or None
+    when it grades nothing by behaviour. COURSE_NO_SANDBOX=1 runs it without isolation where no sandbox can
+    be made (not Linux).
+    """
+    from graders.instructor import reprobe, sandbox
+
+    kit, limits, isolate = _sandbox_settings(course_root)
+    result = sandbox.run_notebook(nb, kit, REPO_ROOT, limits, isolate=isolate)
     if result.notebook is None:
         raise RuntimeError(f"the notebook could not be run: {result.cause}\n{result.log_tail}")
-    return nbformat.from_dict(result.notebook), result
+    if reprobe_assignment is None:
+        return nbformat.from_dict(result.notebook), result
+    probe_request = reprobe.request(reprobe_assignment, nb)
+    reprobed = None if probe_request is None else reprobe.run(probe_request, kit, REPO_ROOT, limits, isolate)
+    return nbformat.from_dict(result.notebook), result, reprobed
 
 
 def validate_notebook(path, invert=False, course_root=REPO_ROOT):
@@ -181,10 +195,10 @@ def validate_notebook(path, invert=False, course_root=REPO_ROOT):
             if not _has_code(cell.source):
                 problems.append(f"graded cell {solutions.nbgrader_meta(cell)['grade_id']} holds no visible test "
                                 f"in the release, so it passes on any submission")
-    nb, run = execute_notebook(nb, course_root)
+    nb, run, reprobed = execute_notebook(nb, course_root, reprobe_assignment=assignment)
     if run.cause:
         problems.append(f"the run ended early: {run.cause}")
-    for verdict in judge.judge_notebook(assignment, nb):
+    for verdict in judge.judge_notebook(assignment, nb, reprobed=reprobed):
         if invert and verdict.passed:
             problems.append(f"graded cell {verdict.grade_id} passes on the stub")
         elif not invert and not verdict.passed:

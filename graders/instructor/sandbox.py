@@ -31,6 +31,7 @@ instructor's explicit ``--no-sandbox``), which runs the same runner in a
 plain subprocess with rlimits only.
 """
 
+import contextlib
 import json
 import os
 import shutil
@@ -314,8 +315,11 @@ def _ro_binds(kit_dir, venv, base_prefix, repo_root):
     return args
 
 
-def sandbox_command(kit_dir, repo_root, limits, result_fd, notebook_file):
-    """The full command line (bwrap, then setpriv when root) that runs the runner on `notebook_file`."""
+def sandbox_command(kit_dir, repo_root, limits, result_fd, notebook_file, runner=RUNNER, runner_args=None):
+    """The full command line (bwrap, then setpriv when root) that runs `runner` on `notebook_file`.
+
+    runner_args : the runner's arguments after the input's path (default: the notebook runner's, _runner_args)
+    """
     venv, base_prefix = Path(sys.prefix), Path(sys.base_prefix)
     home = f"{SANDBOX_ROOT}/home"
     env = {"HOME": home, "PATH": f"{venv / 'bin'}:/usr/bin:/bin", "LANG": "C.UTF-8", "MPLBACKEND": "Agg",
@@ -331,7 +335,7 @@ def sandbox_command(kit_dir, repo_root, limits, result_fd, notebook_file):
     cmd += _ro_binds(kit_dir, venv, base_prefix, repo_root)
     cmd += ["--proc", "/proc", "--dev", "/dev",
             "--perms", "0755", "--dir", SANDBOX_ROOT,
-            "--ro-bind", str(RUNNER), RUNNER_PATH,
+            "--ro-bind", str(runner), RUNNER_PATH,
             "--ro-bind", str(notebook_file), NOTEBOOK_PATH,
             "--perms", "0777", "--size", tmpfs, "--tmpfs", WORK_DIR,
             "--perms", "0777", "--size", tmpfs, "--tmpfs", home,
@@ -342,13 +346,15 @@ def sandbox_command(kit_dir, repo_root, limits, result_fd, notebook_file):
     if _running_as_root():
         cmd += ["/usr/bin/setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--"]
-    cmd += [str(venv / "bin" / "python"), "-I", RUNNER_PATH, NOTEBOOK_PATH, *_runner_args(result_fd, limits)]
+    runner_args = _runner_args(result_fd, limits) if runner_args is None else runner_args
+    cmd += [str(venv / "bin" / "python"), "-I", RUNNER_PATH, NOTEBOOK_PATH, *runner_args]
     return cmd
 
 
-def _plain_command(notebook_path, result_fd, limits):
+def _plain_command(notebook_path, result_fd, limits, runner=RUNNER, runner_args=None):
     """--no-sandbox: the same runner in a plain subprocess (rlimits only)."""
-    return [sys.executable, "-I", str(RUNNER), str(notebook_path), *_runner_args(result_fd, limits)]
+    runner_args = _runner_args(result_fd, limits) if runner_args is None else runner_args
+    return [sys.executable, "-I", str(runner), str(notebook_path), *runner_args]
 
 
 def _runner_args(result_fd, limits):
@@ -369,6 +375,33 @@ def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
     SandboxUnavailable  when isolate=True and this machine cannot make sandboxes.
     """
     limits = limits or Limits.from_environment()
+    result = SandboxResult()
+    with _sandboxed(json.dumps(nb), kit_dir, repo_root, limits, isolate, RUNNER,
+                    lambda fd: _runner_args(fd, limits), result) as handle:
+        _read_result(result, handle, limits)
+    return result
+
+
+def run_runner(input_text, runner, runner_args, kit_dir, repo_root, limits, isolate=True, stdin_text=""):
+    """Run another course runner (reprobe_runner.py) in a fresh sandbox on `input_text`; return
+    (SandboxResult without a notebook, the bytes it wrote to its result descriptor).
+
+    runner_args(result_fd) -> its arguments after the input's path; stdin_text: its first line of input
+    """
+    result = SandboxResult()
+    with _sandboxed(input_text, kit_dir, repo_root, limits, isolate, runner, runner_args, result,
+                    stdin_text=stdin_text) as handle:
+        handle.flush()
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(0)
+        output = handle.read(min(size, limits.output_bytes + limits.media_bytes + RESULT_MARGIN_BYTES))
+    return result, output
+
+
+@contextlib.contextmanager
+def _sandboxed(input_text, kit_dir, repo_root, limits, isolate, runner, runner_args, result, stdin_text=None):
+    """Run `runner` on `input_text` in a fresh sandbox; yield its result file, open (everything it started is
+    already killed); fill result's limits, cause, log tail and seconds."""
     if isolate:
         problem = isolation_problem()
         if problem:
@@ -376,21 +409,21 @@ def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="course-sandbox-"))
     cgroup = Cgroup.create(limits)
-    result = SandboxResult(limits_in_force=_limits_in_force(limits, cgroup, isolate))
+    result.limits_in_force = _limits_in_force(limits, cgroup, isolate)
     try:
-        notebook_file = scratch / "submission.ipynb"
-        notebook_file.write_text(json.dumps(nb))
-        notebook_file.chmod(0o644)
+        input_file = scratch / "submission.ipynb"
+        input_file.write_text(input_text)
+        input_file.chmod(0o644)
         result_file = open(scratch / "result.json", "w+b")
         log_file = open(scratch / "log.txt", "w+b")
         fd = result_file.fileno()
         if isolate:
-            inner = sandbox_command(kit_dir, repo_root, limits, fd, notebook_file)
+            inner = sandbox_command(kit_dir, repo_root, limits, fd, input_file, runner, runner_args(fd))
             cwd, env = "/", {"PATH": "/usr/bin:/bin"}
         else:
             work = scratch / "work"
             work.mkdir()
-            inner = _plain_command(notebook_file, fd, limits)
+            inner = _plain_command(input_file, fd, limits, runner, runner_args(fd))
             cwd = str(work)
             env = {"HOME": str(scratch), "PATH": f"{Path(sys.prefix) / 'bin'}:/usr/bin:/bin", budget.QUICK_ENV_VAR: "1",
                    "COURSE_GRADING_MODE": "probe", "TF_CPP_MIN_LOG_LEVEL": "2", "MPLBACKEND": "Agg"}
@@ -398,8 +431,15 @@ def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
         if cgroup is not None:  # join the group before anything else starts, so nothing escapes its limits
             cmd = ["sh", "-c", 'while [ "$1" != -- ]; do echo $$ > "$1"; shift; done; shift; exec "$@"', "sh",
                    *cgroup.procs_files, "--", *cmd]
-        process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT,
-                                   pass_fds=(fd,), cwd=cwd, env=env, start_new_session=True)
+        process = subprocess.Popen(cmd, stdin=subprocess.DEVNULL if stdin_text is None else subprocess.PIPE,
+                                   stdout=log_file, stderr=subprocess.STDOUT, pass_fds=(fd,), cwd=cwd, env=env,
+                                   start_new_session=True)
+        if stdin_text is not None:
+            try:
+                process.stdin.write(stdin_text.encode())
+                process.stdin.close()
+            except OSError:  # it died before reading: its result says so
+                pass
         try:
             process.wait(timeout=limits.wall_s + WALL_GRACE_S)
         except subprocess.TimeoutExpired:
@@ -410,7 +450,7 @@ def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
         if cgroup is not None:
             cgroup.kill_all()
         result.log_tail = _tail(log_file)
-        _read_result(result, result_file, limits)
+        yield result_file
         if cgroup is not None:
             if cgroup.oom_kills():
                 result.cause = (f"the memory limit ({limits.memory_gb:g} GiB) was reached"
@@ -423,7 +463,6 @@ def run_notebook(nb, kit_dir, repo_root, limits=None, isolate=True):
             cgroup.remove()
         shutil.rmtree(scratch, ignore_errors=True)
     result.seconds = round(time.monotonic() - started, 3)
-    return result
 
 
 def _kill(process):
