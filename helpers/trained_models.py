@@ -47,7 +47,9 @@ CARD_FIELDS = ("name", "module", "seed", "data", "split", "hyperparameters",
                "parameters", "training_seconds", "cpu_cores", "metrics", "metric_tolerance")
 
 # model name -> module defining build_model / train_model / evaluate_model / METRIC_TOLERANCE
-REGISTRY = {}
+REGISTRY = {
+    "ctc_recognizer": "helpers.ctc_recognizer",
+}
 
 _JSON_BLOCK = re.compile(r"```json\n(.*?)\n```", re.DOTALL)
 
