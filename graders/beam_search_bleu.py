@@ -1,0 +1,360 @@
+"""Checks for notebook 08, beam_search_bleu: greedy decoding, beam search, length normalization, BLEU.
+
+Each check_* function is one graded test cell (graders.assignment says how it
+runs in a student's JupyterLab and at autograde time). Every function is
+record-based: the decoding functions run on a `helpers.beam.ToyDecoder`, a
+seeded float64 decoder with the course's step interface (so no Keras model is
+needed and every case is exact), the BLEU functions on seeded word lists; the
+expected outputs are the reference solution's, recorded by `make references`
+(graders/references/08_beam_search_bleu.npz). Known bugs are named by their
+recorded outputs.
+
+Hidden cases differ in structure: a beam of width 1 (beam search is then
+greedy search), a wide beam over a large vocabulary, a search cut off by
+max_len before anything ended, another end token; candidates shorter than n,
+several references, ties between reference lengths, an empty candidate,
+another maximum n-gram order.
+
+Sources: Papineni, Roukos, Ward & Zhu (2002), "BLEU: a Method for Automatic
+Evaluation of Machine Translation", ACL, sections 2.1-2.3; Wu et al. (2016),
+"Google's Neural Machine Translation System" (arXiv:1609.08144), section 7
+(length normalization); Koehn (2017), "Neural Machine Translation"
+(arXiv:1709.07809), section 13.3 (beam search).
+"""
+
+import numpy as np
+
+from graders.assignment import Assignment
+from graders.spec import Case, FunctionSpec, Output
+from helpers.beam import ToyDecoder
+
+GRADER = Assignment.of_module(__name__)
+
+# --------------------------------------------------------------------------- decoding cases
+
+# a toy decoder per case: vocabulary V, state size n, seed, end token, end bias, logit spread; then the search
+DECODING = {
+    "public": {
+        "small_vocabulary": dict(V=6, n=4, seed=1, eos=1, eos_bias=0.0, beam_width=3, max_len=8),
+        "likely_end": dict(V=9, n=5, seed=2, eos=0, eos_bias=1.5, beam_width=2, max_len=10),
+    },
+    "hidden": {
+        "beam_of_one": dict(V=7, n=3, seed=11, eos=2, eos_bias=0.5, beam_width=1, max_len=9),
+        "wide_beam_large_vocabulary": dict(V=40, n=8, seed=12, eos=3, eos_bias=1.0, beam_width=6, max_len=12),
+        "cut_off_by_max_len": dict(V=8, n=4, seed=13, eos=5, eos_bias=-6.0, beam_width=3, max_len=4),
+        "one_step": dict(V=5, n=2, seed=14, eos=4, eos_bias=0.0, beam_width=2, max_len=1),
+    },
+}
+BOS_OFFSET = 1  # the start token of a case is the token after its end token (any id but EOS works)
+
+
+def _decoder(size):
+    return ToyDecoder(size["V"], size["n"], size["seed"], size["eos"], size["eos_bias"])
+
+
+def _bos(size):
+    return (size["eos"] + BOS_OFFSET) % size["V"]
+
+
+def _dims(size, *keys):
+    return {key: size[key] for key in ("V", "eos", *keys)}
+
+
+def _greedy_cases(suite, record=None):
+    return [Case(name, _dims(size, "max_len"),
+                 (_decoder(size), _decoder(size).initial_state(), _bos(size), size["eos"], size["max_len"]))
+            for name, size in DECODING[suite].items()]
+
+
+GRADER.add(FunctionSpec(
+    name="greedy_decode",
+    outputs=(Output("tokens"), Output("log_prob", "scalar")),
+    inputs=("step", "initial_state", "bos_id", "eos_id", "max_len"),
+    hints={
+        "eos_left_out": "the end token is missing: append EOS to the tokens (and add its log-probability) "
+                        "before you stop",
+        "bos_fed_every_step": "every step reads the start token: feed each step the token you just chose",
+        "state_not_carried": "every step starts from initial_state: carry the new state of each step into the next",
+        "probabilities_added": "log_prob adds probabilities: add the log-probabilities log P(y_t | y_<t, x) "
+                               "of the chosen tokens",
+        "one_token_too_many": "max_len counts every token, EOS included: stop after max_len tokens at most",
+    },
+    default_hint="at each step take the argmax of log_probs[0], append it, add its log-probability, feed it to "
+                 "the next step with the new state; stop after EOS or after max_len tokens",
+), _greedy_cases)
+
+
+def _beam_cases(suite, record=None):
+    return [Case(name, _dims(size, "beam_width", "max_len"),
+                 (_decoder(size), _decoder(size).initial_state(), _bos(size), size["eos"], size["beam_width"],
+                  size["max_len"]))
+            for name, size in DECODING[suite].items()]
+
+
+GRADER.add(FunctionSpec(
+    name="beam_search",
+    outputs=(Output("tokens"), Output("log_probs")),
+    inputs=("step", "initial_state", "bos_id", "eos_id", "beam_width", "max_len"),
+    hints={
+        "scores_not_accumulated": "hypotheses are ranked by the last token's log-probability alone: rank by "
+                                  "the total, the hypothesis's log-probability plus the new token's",
+        "ended_kept_alive": "hypotheses that chose EOS went on growing: set each one aside as soon as it ends, "
+                            "with EOS as its last token",
+        "ended_take_beam_slots": "fewer than beam_width hypotheses stay alive: ended ones go aside without taking "
+                                 "a place; keep taking candidates until beam_width unfinished ones are alive",
+        "unfinished_dropped": "when max_len cuts the search off, the hypotheses still alive are part of the "
+                              "result: return them too, unfinished",
+        "beam_width_ignored": "the beam keeps a fixed number of hypotheses alive: keep beam_width of them",
+        "stops_at_first_end": "the search stops when the first hypothesis ends: go on until beam_width "
+                              "hypotheses have ended (or max_len is reached)",
+    },
+    default_hint="expand every alive hypothesis by every token, rank all candidates by total log-probability, "
+                 "set the ended ones aside and keep the best beam_width unfinished ones with their states",
+), _beam_cases)
+
+
+# --------------------------------------------------------------------------- length normalization
+
+NORMALIZATION = {
+    "public": {"four_hypotheses": dict(K=4, alpha=0.7, seed=21), "alpha_one": dict(K=3, alpha=1.0, seed=22)},
+    "hidden": {"alpha_zero": dict(K=5, alpha=0.0, seed=31), "one_hypothesis": dict(K=1, alpha=0.6, seed=32),
+               "many_lengths": dict(K=12, alpha=0.75, seed=33)},
+}
+
+
+def _normalization_cases(suite, record=None):
+    cases = []
+    for name, size in NORMALIZATION[suite].items():
+        rng = np.random.default_rng(size["seed"])
+        lengths = rng.integers(1, 15, size=size["K"]).astype(np.int64)
+        log_probs = -lengths * rng.uniform(0.2, 2.0, size=size["K"])
+        cases.append(Case(name, {"K": size["K"], "alpha": size["alpha"]}, (log_probs, lengths, size["alpha"])))
+    return cases
+
+
+GRADER.add(FunctionSpec(
+    name="length_normalized_score",
+    outputs=(Output("scores"),),
+    inputs=("log_probs", "lengths", "alpha"),
+    hints={
+        "alpha_ignored": "the scores divide by the length itself: divide by length ** alpha (alpha = 0 means no "
+                         "normalization, alpha = 1 the mean log-probability per token)",
+        "multiplied_by_length": "the scores multiply by the length: divide, so long hypotheses stop losing "
+                                "just for having more tokens",
+        "bos_counted": "the lengths count one token too many: the length is the number of tokens produced, "
+                       "EOS included and the start token not",
+        "probabilities_normalized": "the scores normalize probabilities: normalize the log-probabilities",
+    },
+    default_hint="scores = log_probs / lengths ** alpha, entry by entry",
+), _normalization_cases)
+
+
+# --------------------------------------------------------------------------- scoring a given translation
+
+
+def _scoring_cases(suite, record=None):
+    cases = []
+    for name, size in DECODING[suite].items():
+        rng = np.random.default_rng(size["seed"] + 100)
+        others = [t for t in range(size["V"]) if t != size["eos"]]
+        length = int(rng.integers(1, size["max_len"] + 1))
+        tokens = list(rng.choice(others, size=length - 1)) + [size["eos"]]
+        cases.append(Case(name, {"V": size["V"], "length": length},
+                          (_decoder(size), _decoder(size).initial_state(), np.array(tokens, dtype=np.int64),
+                           _bos(size))))
+    return cases
+
+
+GRADER.add(FunctionSpec(
+    name="sequence_log_prob",
+    outputs=(Output("log_prob", "scalar"),),
+    inputs=("step", "initial_state", "tokens", "bos_id"),
+    hints={
+        "own_choices_fed": "each step reads the model's own best token: feed the given tokens (teacher forcing), "
+                           "since you are scoring that translation, not producing one",
+        "start_token_skipped": "the scoring starts from the first given token: start from bos_id, whose step "
+                               "gives the probability of the first token",
+        "last_token_dropped": "the last token (EOS) is not scored: its log-probability is part of the sequence's",
+        "mean_not_sum": "the result is the mean log-probability per token: return the sum (normalization is "
+                        "length_normalized_score's work)",
+        "state_not_carried": "every step starts from initial_state: carry the new state of each step into the next",
+    },
+    default_hint="log P(y | x) = sum over t of log_probs[0, y_t] from the step fed y_(t-1) (bos_id for t = 1)",
+), _scoring_cases)
+
+
+# --------------------------------------------------------------------------- BLEU
+
+WORDS = ("the", "cat", "sat", "on", "a", "mat", "dog", "is", "here", "there")
+
+
+def _sentence(rng, length):
+    return [str(w) for w in rng.choice(WORDS, size=length)]
+
+
+def _near_copy(rng, words, edits):
+    """`words` with `edits` random words replaced, and maybe one word added or dropped."""
+    out = list(words)
+    for _ in range(edits):
+        if out:
+            out[int(rng.integers(len(out)))] = str(rng.choice(WORDS))
+    change = rng.integers(3)
+    if change == 1:
+        out.insert(int(rng.integers(len(out) + 1)), str(rng.choice(WORDS)))
+    elif change == 2 and len(out) > 1:
+        out.pop(int(rng.integers(len(out))))
+    return out
+
+
+PRECISION = {
+    "public": {
+        "unigrams_repeated_word": dict(candidate="the the the the cat".split(),
+                                       references=["the cat sat on the mat".split()], n=1),
+        "bigrams_two_references": dict(candidate="the cat is on the mat".split(),
+                                       references=["the cat sat on the mat".split(), "there is a cat on the mat".split()],
+                                       n=2),
+    },
+    "hidden": {
+        "candidate_shorter_than_n": dict(candidate="the cat".split(), references=["the cat sat".split()], n=3),
+        "clipped_by_the_larger_reference": dict(candidate="a a a a a a dog dog dog".split(),
+                                                references=["a dog".split(), "a a dog a".split(), "dog dog".split()],
+                                                n=1),
+        "no_match": dict(candidate="here here there".split(), references=["the cat sat on the mat".split()], n=2),
+        "fourgrams_seeded": dict(seed=41, n=4),
+    },
+}
+
+
+def _precision_cases(suite, record=None):
+    cases = []
+    for name, size in PRECISION[suite].items():
+        if "seed" in size:
+            rng = np.random.default_rng(size["seed"])
+            reference = _sentence(rng, 12)
+            candidate, references = _near_copy(rng, reference, 2), [reference, _near_copy(rng, reference, 3)]
+        else:
+            candidate, references = size["candidate"], size["references"]
+        cases.append(Case(name, {"candidate_words": len(candidate), "references": len(references), "n": size["n"]},
+                          (list(candidate), [list(r) for r in references], size["n"])))
+    return cases
+
+
+GRADER.add(FunctionSpec(
+    name="modified_precision",
+    outputs=(Output("matches", "scalar"), Output("total", "scalar")),
+    inputs=("candidate", "references", "n"),
+    hints={
+        "counts_not_clipped": "a candidate n-gram is credited as often as the candidate repeats it: clip its count "
+                              "at the most times any single reference holds it",
+        "clipped_by_the_sum": "the counts are clipped by the references' counts added up: clip by the largest "
+                              "count in any one reference",
+        "first_reference_only": "only the first reference is read: an n-gram may match in any of the references",
+        "total_of_the_reference": "the total counts the reference's n-grams: the precision's denominator is the "
+                                  "number of n-grams in the candidate",
+        "n_ignored": "the counts are of single words whatever n is: count the n-grams, tuples of n neighbours",
+    },
+    default_hint="matches = sum over the candidate's distinct n-grams g of min(count in candidate, "
+                 "max over references of count in that reference); total = number of n-grams in the candidate",
+), _precision_cases)
+
+
+BREVITY = {
+    "public": {"shorter": (7, 9), "longer": (12, 10)},
+    "hidden": {"equal": (5, 5), "empty_candidate": (0, 6), "much_shorter": (1, 20), "long_corpus": (1040, 1100)},
+}
+
+
+def _brevity_cases(suite, record=None):
+    return [Case(name, {"c": c, "r": r}, (c, r)) for name, (c, r) in BREVITY[suite].items()]
+
+
+GRADER.add(FunctionSpec(
+    name="brevity_penalty",
+    outputs=(Output("bp", "scalar"),),
+    inputs=("candidate_length", "reference_length"),
+    hints={
+        "ratio_inverted": "the ratio is upside down: BP = exp(1 - r / c) for c < r, below 1 and smaller the "
+                          "shorter the candidate",
+        "long_candidates_rewarded": "a candidate longer than the reference got a BP above 1: BP = 1 when c > r "
+                                    "(precision already punishes extra words)",
+        "not_exponentiated": "BP = exp(1 - r / c): the exponential is missing",
+    },
+    default_hint="BP = 1 if c > r, else exp(1 - r / c); an empty candidate (c = 0) has BP = 0",
+), _brevity_cases)
+
+
+CORPUS = {
+    "public": {"five_sentences": dict(seed=51, sentences=5, references=1, max_n=4),
+               "two_references_each": dict(seed=52, sentences=4, references=2, max_n=4)},
+    "hidden": {"bigram_bleu": dict(seed=61, sentences=6, references=1, max_n=2),
+               "three_references_tied_lengths": dict(seed=62, sentences=3, references=3, max_n=2, tie=True),
+               "no_fourgram_match": dict(fixed="no_fourgram", max_n=4),
+               "with_an_empty_candidate": dict(fixed="empty", max_n=4),
+               "long_corpus": dict(seed=63, sentences=40, references=1, max_n=4)},
+}
+
+
+def _corpus_text(size):
+    if size.get("fixed") == "no_fourgram":
+        return (["the cat sat on a mat".split(), "a dog is here".split()],
+                [["the cat sat there on a mat".split()], ["a dog is there".split()]])
+    if size.get("fixed") == "empty":
+        return ([[], "the cat sat on the mat".split(), "a dog is here".split()],
+                [["the dog".split()], ["the cat sat on the mat".split()], ["a dog is here now".split()]])
+    rng = np.random.default_rng(size["seed"])
+    candidates, references = [], []
+    for _ in range(size["sentences"]):
+        reference = _sentence(rng, int(rng.integers(4, 11)))
+        candidates.append(_near_copy(rng, reference, int(rng.integers(0, 3))))
+        refs = [reference] + [_near_copy(rng, reference, 2) for _ in range(size["references"] - 1)]
+        if size.get("tie"):  # references one word shorter and one longer than the candidate, and a longer one
+            c = len(candidates[-1])
+            padded = reference + _sentence(rng, 4)
+            refs = [padded[:c + 1], padded[:max(c - 1, 1)], padded[:c + 3]]
+        references.append(refs)
+    return candidates, references
+
+
+def _corpus_cases(suite, record=None):
+    cases = []
+    for name, size in CORPUS[suite].items():
+        candidates, references = _corpus_text(size)
+        cases.append(Case(name, {"sentences": len(candidates), "references": len(references[0]),
+                                 "max_n": size["max_n"]}, (candidates, references, size["max_n"])))
+    return cases
+
+
+GRADER.add(FunctionSpec(
+    name="corpus_bleu",
+    outputs=(Output("bleu", "scalar"),),
+    inputs=("candidates", "references", "max_n"),
+    hints={
+        "sentence_average": "BLEU is not an average of sentence scores: add up matches and totals over the whole "
+                            "corpus first, then take the precisions",
+        "longest_reference": "the reference length takes each sentence's longest reference: take the one closest "
+                             "to the candidate's length (the shorter one on a tie)",
+        "arithmetic_mean": "the precisions are averaged arithmetically: BLEU takes their geometric mean, "
+                           "exp(mean of log p_n)",
+        "brevity_ignored": "short candidates are not penalized: multiply by brevity_penalty(c, r)",
+        "max_n_ignored": "the n-gram orders run to 4 whatever max_n is: use n = 1 .. max_n",
+        "not_a_percentage": "the score is a fraction: BLEU is reported in 0 .. 100, as sacrebleu does",
+    },
+    default_hint="BLEU = 100 * BP(c, r) * exp(mean over n = 1..max_n of log p_n), p_n = corpus matches / corpus "
+                 "total of n-grams (0 if any p_n is 0)",
+), _corpus_cases)
+
+
+# --------------------------------------------------------------------------- test-cell entry points
+
+
+check_greedy_decode = GRADER.checker("greedy_decode")
+check_beam_search = GRADER.checker("beam_search")
+check_length_normalized_score = GRADER.checker("length_normalized_score")
+check_sequence_log_prob = GRADER.checker("sequence_log_prob")
+check_modified_precision = GRADER.checker("modified_precision")
+check_brevity_penalty = GRADER.checker("brevity_penalty")
+check_corpus_bleu = GRADER.checker("corpus_bleu")
+
+
+preview = GRADER.preview
+sample_inputs = GRADER.sample_inputs
