@@ -49,6 +49,7 @@ CARD_FIELDS = ("name", "module", "seed", "data", "split", "hyperparameters",
 # model name -> module defining build_model / train_model / evaluate_model / METRIC_TOLERANCE
 REGISTRY = {
     "ctc_recognizer": "helpers.ctc_recognizer",
+    "translator": "helpers.translator",
 }
 
 _JSON_BLOCK = re.compile(r"```json\n(.*?)\n```", re.DOTALL)

@@ -339,7 +339,11 @@ def train_model(seed):
                             "epochs": EPOCHS},
         "dev loss per epoch": [round(loss, 4) for loss in dev_losses],
     }
-    return model, facts
+    # a compiled model's weights file would carry Adam's two moments as well (three times the size): ship a
+    # fresh, uncompiled copy holding only the layers' weights
+    shipped = build_model()
+    shipped.set_weights(model.get_weights())
+    return shipped, facts
 
 
 # --------------------------------------------------------------------------- decoding in numpy
