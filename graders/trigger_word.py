@@ -34,7 +34,7 @@ from graders.messages import fail, type_name
 from graders.probe import Observation
 from graders.spec import Case, FunctionSpec, Output
 from helpers import audio
-from helpers.trigger_detector import LABEL_STEPS, MAX_TRIES
+from helpers.trigger_detector import LABEL_STEPS, MAX_TRIES, SAMPLES_PER_STEP
 
 GRADER = Assignment.of_module(__name__)
 
@@ -261,68 +261,78 @@ GRADER.add(INSERT_SPEC, _insert_cases, observe=_observe_insert, expect=_expect_i
 
 # --------------------------------------------------------------------------- insert_ones
 
-# each case: label steps T_y, samples n, trigger ends (earlier ones already labelled), the end to insert
+# each case: label steps T_y, samples per step, trigger ends already labelled, the end to insert
 _ONES_SIZES = {
     "public": {
-        "one_trigger": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[], end=61_234),
-        "second_trigger": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[20_000], end=95_999),
+        "one_trigger": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[], end=131_000),
+        "second_trigger": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[20_000], end=95_999),
     },
     "hidden": {
-        "ends_near_the_end": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[50_000], end=157_500),
-        "ends_in_the_last_step": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[], end=159_999),
-        "short_clip_other_steps": dict(T_y=40, n=3_000, earlier=[400], end=1_234),
-        "ends_at_the_first_sample": dict(T_y=audio.T_Y, n=audio.SAMPLES_PER_CLIP, earlier=[], end=0),
+        "ends_near_the_end": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[50_000], end=152_000),
+        "ends_after_the_last_step": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[], end=159_999),
+        "other_steps": dict(T_y=40, per_step=75, earlier=[400], end=1_234),
+        "ends_at_the_first_sample": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[], end=0),
     },
 }
 
 
-def _labelled(T_y, n, ends):
+def _labelled(T_y, per_step, ends):
     """Labels (1, T_y) holding the windows of `ends`, written here independently of the student's code."""
     y = np.zeros((1, T_y))
     for end in ends:
-        first = end * T_y // n + 1
-        y[0, first : first + LABEL_STEPS] = 1.0
+        steps = np.arange(T_y)
+        y[0, (steps > end // per_step) & (steps <= end // per_step + LABEL_STEPS)] = 1.0
     return y
 
 
 def _ones_cases(suite, _record=None):
-    return [Case(name, {"T_y": s["T_y"], "n_samples": s["n"], "segment_end": s["end"]},
-                 (_labelled(s["T_y"], s["n"], s["earlier"]), s["end"], s["n"]))
+    return [Case(name, {"T_y": s["T_y"], "samples_per_step": s["per_step"], "segment_end": s["end"]},
+                 (_labelled(s["T_y"], s["per_step"], s["earlier"]), s["end"], s["per_step"]))
             for name, s in _ONES_SIZES[suite].items()]
 
 
 GRADER.add(FunctionSpec(
-    "insert_ones", (Output("y"),), inputs=("y", "segment_end", "n_samples"),
+    "insert_ones", (Output("y"),), inputs=("y", "segment_end", "samples_per_step"),
     hints={
         "ones_from_the_end_step": "the ones start at the step where the trigger ends: they start one step later, "
                                   "right after it (end_step + 1)",
         "one_step_too_many": f"the window holds LABEL_STEPS + 1 ones: it holds LABEL_STEPS = {LABEL_STEPS}, from "
                              f"end_step + 1 to end_step + LABEL_STEPS",
-        "end_step_rounded": "the end step is rounded to the nearest step: the sample falls in step segment_end * "
-                            "T_y // n_samples (integer division rounds down)",
-        "n_samples_ignored": "the end step does not use n_samples: a clip of n_samples samples spreads over the "
-                             "T_y steps, step = segment_end * T_y // n_samples",
+        "end_step_rounded": "the end step is rounded to the nearest step: the sample falls in step segment_end // "
+                            "samples_per_step (integer division rounds down)",
+        "steps_spread_over_the_clip": "the end step spreads the T_y steps evenly over the 10 s: the detector's steps "
+                                      "are samples_per_step samples apart, so end_step = segment_end // "
+                                      "samples_per_step",
+        "samples_per_step_ignored": "the end step does not use samples_per_step: end_step = segment_end // "
+                                    "samples_per_step",
         "earlier_ones_erased": "the ones of earlier triggers are gone: set the new window to 1 and keep the rest of "
                                "y as it was",
     },
-    default_hint="end_step = segment_end * T_y // n_samples; a copy of y with y[0, end_step + 1 : end_step + 1 + "
-                 "LABEL_STEPS] = 1 (slicing stops at T_y by itself)",
+    default_hint="end_step = segment_end // samples_per_step; a copy of y with ones from step end_step + 1 to "
+                 "end_step + LABEL_STEPS (slicing stops at T_y by itself)",
 ), _ones_cases)
 
 # --------------------------------------------------------------------------- create_training_example
 
-# each case: background length, clip lengths of the triggers and of the other words, seed
+# each case: background length, clip lengths of the triggers and of the other words, seed. The examples span
+# 60 to 150 output steps, so the label windows of different clips mostly fall apart; the signals are square
+# waves of a few levels (period 2 samples), which the record stores compressed to a few kilobytes per example.
 _EXAMPLE_SIZES = {
     "public": {
-        "three_triggers_two_words": dict(n=2_400, triggers=(110, 150, 90), negatives=(130, 100), seed=7),
-        "other_draws": dict(n=2_000, triggers=(120, 140), negatives=(80, 160, 100), seed=8),
+        "three_triggers_two_words": dict(n=64_000, triggers=(5_300, 8_100, 3_900), negatives=(6_700, 4_100), seed=8),
+        "other_draws": dict(n=51_200, triggers=(4_500, 6_000), negatives=(3_800, 7_000, 5_200), seed=9),
     },
     "hidden": {
-        "one_clip_each": dict(n=1_600, triggers=(100,), negatives=(120,), seed=104),
-        "crowded_background": dict(n=900, triggers=(260, 300), negatives=(280,), seed=111),
-        "longer_background": dict(n=4_000, triggers=(150, 90, 200, 120), negatives=(170, 60), seed=106),
+        "one_clip_each": dict(n=38_400, triggers=(4_000,), negatives=(5_400,), seed=105),
+        "crowded_background": dict(n=19_200, triggers=(6_300, 7_700), negatives=(6_500,), seed=115),
+        "longer_background": dict(n=96_000, triggers=(5_500, 3_900, 8_000, 4_200), negatives=(6_700, 2_600), seed=109),
     },
 }
+
+
+def _square(n, level):
+    """n samples alternating -level, +level."""
+    return level * np.where(np.arange(n) % 2 == 0, -1.0, 1.0)
 
 
 class CaseGenerator(behaviour.LimitedGenerator):
@@ -340,9 +350,9 @@ EXAMPLE_RNG_LIMIT = 50 * MAX_TRIES  # far more draws than a correct example make
 
 def _example_inputs(size):
     rng = np.random.default_rng(size["seed"] + 1000)
-    background = rng.standard_normal(size["n"]) * 0.05
-    triggers = [np.sin(np.linspace(0, 30, k)) * (0.3 + rng.random(k)) for k in size["triggers"]]
-    negatives = [np.cos(np.linspace(0, 17, k)) * (0.2 + rng.random(k)) for k in size["negatives"]]
+    background = _square(size["n"], 0.05)
+    triggers = [_square(k, level) for k, level in zip(size["triggers"], rng.choice([0.2, 0.3, 0.4], 4))]
+    negatives = [_square(k, -level) for k, level in zip(size["negatives"], rng.choice([0.15, 0.25, 0.35], 4))]
     return background, triggers, negatives
 
 

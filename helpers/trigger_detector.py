@@ -39,11 +39,23 @@ TRIGGER_WORD = "activate"
 MAX_TRIGGERS = 4  # triggers per 10 s example: 0 .. 4
 MAX_NEGATIVES = 2  # other words per example: 0 .. 2
 MAX_TRIES = 50  # random positions tried for one clip before it is left out (a full clip has no room)
-STEP_SECONDS = audio.CLIP_SECONDS / audio.T_Y  # about 40.7 ms of audio per output step
+# Output step j of the detector reads spectrogram frames 4j .. 4j + 14 (Conv1D, DETECTOR_KERNEL = 15,
+# DETECTOR_STRIDE = 4), that is samples 640 j .. 640 j + 2639: consecutive steps are 640 samples apart, and
+# step j has heard everything up to sample 640 j + 2639. So sample s falls in step s // SAMPLES_PER_STEP, and
+# the label window of a trigger starts the same time after its end wherever the trigger lies in the example.
+SAMPLES_PER_STEP = audio.HOP_LENGTH * audio.DETECTOR_STRIDE  # 160 * 4 = 640 samples = 40 ms
+RECEPTIVE_SAMPLES = audio.WINDOW_LENGTH + (audio.DETECTOR_KERNEL - 1) * audio.HOP_LENGTH  # 400 + 14 * 160 = 2640
+STEP_SECONDS = SAMPLES_PER_STEP / audio.SAMPLE_RATE  # 0.04 s between output steps
 LABEL_SECONDS = 0.4  # how long the label stays 1 after a trigger ends
-LABEL_STEPS = round(LABEL_SECONDS / STEP_SECONDS)  # 0.4 s / 40.7 ms = 9.84 -> 10 output steps
+LABEL_STEPS = round(LABEL_SECONDS / STEP_SECONDS)  # 0.4 s / 40 ms = 10 output steps
 BACKGROUND_DBFS = -40.0  # background level before the words go in: 16 dB below the words (audio.TARGET_DBFS)
 EXAMPLE_DBFS = -20.0  # level of the finished example, so every input has the same loudness
+# Augmentation of the training examples of make models (never of dev or test): each word is played faster or
+# slower (tape-style, which moves its pitch too) and louder or softer, and the background level varies, so
+# the few training voices stand for more speakers.
+AUGMENT_RATE = (0.85, 1.2)  # playback-rate factor of a word, drawn uniformly
+AUGMENT_GAIN_DB = 4.0  # a word's level moves by up to this much either way
+AUGMENT_BACKGROUND_DB = (-10.0, 6.0)  # added to BACKGROUND_DBFS, drawn uniformly
 # Feature scaling: in these examples 90 % of the spectrogram's entries lie between -29 and +3 dB and their
 # median is -12 dB; (dB - FEATURE_OFFSET_DB) / FEATURE_SCALE_DB centres that bulk on 0 with a spread of about 1.
 FEATURE_OFFSET_DB = -12.0
@@ -55,7 +67,7 @@ FEATURE_SCALE_DB = 12.0
 CONV_FILTERS = 96  # Conv1D filters: one step sees DETECTOR_KERNEL frames (0.16 s)
 GRU_UNITS = 64  # units of each of the two GRU layers
 DROPOUT = 0.2
-TRAIN_STEPS = 1000  # batches of freshly synthesized examples (about 8 minutes on 2 cores)
+TRAIN_STEPS = 1800  # batches of freshly synthesized examples (about 7 minutes on 2 cores)
 BATCH_SIZE = 16
 LEARNING_RATE = 2e-3  # Adam's step at the start; a cosine schedule takes it down to LEARNING_RATE * FINAL_RATE_SHARE
 FINAL_RATE_SHARE = 0.05
@@ -144,15 +156,16 @@ def features(samples):
 
 
 def end_step(end_sample):
-    """The output step during which sample `end_sample` (0 .. SAMPLES_PER_CLIP - 1) falls: end * T_Y // samples."""
-    return int(end_sample) * audio.T_Y // audio.SAMPLES_PER_CLIP
+    """The output step in which sample `end_sample` falls: end_sample // SAMPLES_PER_STEP (may be T_Y or more
+    for the last 0.16 s of an example, which no step starts in)."""
+    return int(end_sample) // SAMPLES_PER_STEP
 
 
 def label_windows(trigger_ends):
     """(first, last) output step of the label window after each trigger end (a sample index), clipped at T_Y - 1.
 
     A window starts the step after the trigger's end step and lasts LABEL_STEPS steps; a trigger that ends
-    in the last step has an empty window and is left out.
+    in the last step or later has an empty window and is left out.
     """
     windows = []
     for end in sorted(trigger_ends):
@@ -162,25 +175,36 @@ def label_windows(trigger_ends):
     return windows
 
 
-def synthesize(background, triggers, negatives, rng):
+def resample(clip, rate):
+    """A clip played `rate` times faster (rate < 1: slower), by linear interpolation: length round(L / rate)."""
+    n = max(2, round(clip.size / rate))
+    return np.interp(np.linspace(0, clip.size - 1, n), np.arange(clip.size), clip)
+
+
+def synthesize(background, triggers, negatives, rng, augment=False):
     """One training example, the given code's own synthesizer (the notebook's exercises rebuild it step by step).
 
     Draws 0..MAX_TRIGGERS triggers and 0..MAX_NEGATIVES other words, places each at a random free position
     (at most MAX_TRIES draws; a word without room is left out), overlays them on the background scaled to
     BACKGROUND_DBFS, and scales the sum to EXAMPLE_DBFS.
 
+    augment=True varies each word's rate and level and the background's level (AUGMENT_*), for training.
+
     Returns
     -------
     x : ndarray (SAMPLES_PER_CLIP,) float64      the example
     trigger_ends : list of int                    last sample of each trigger placed
     """
-    mix = audio.normalize_level(background, BACKGROUND_DBFS)
+    shift = rng.uniform(*AUGMENT_BACKGROUND_DB) if augment else 0.0
+    mix = audio.normalize_level(background, BACKGROUND_DBFS + shift)
     taken = np.zeros(mix.size, dtype=bool)  # samples already covered by a word
     trigger_ends = []
     n_triggers, n_negatives = rng.integers(0, MAX_TRIGGERS + 1), rng.integers(0, MAX_NEGATIVES + 1)
     chosen = [(triggers[i], True) for i in rng.integers(0, len(triggers), size=n_triggers)]
     chosen += [(negatives[i], False) for i in rng.integers(0, len(negatives), size=n_negatives)]
     for clip, is_trigger in chosen:
+        if augment:
+            clip = resample(clip, rng.uniform(*AUGMENT_RATE)) * 10 ** (rng.uniform(-1, 1) * AUGMENT_GAIN_DB / 20)
         starts = rng.integers(0, mix.size - clip.size + 1, size=MAX_TRIES)
         free = [s for s in starts if not taken[s : s + clip.size].any()]
         if not free:
@@ -201,7 +225,7 @@ def labels(trigger_ends):
     return y
 
 
-def synthesize_set(split, n, rng, progress=None):
+def synthesize_set(split, n, rng, progress=None, augment=False):
     """n examples of one split as detector inputs.
 
     Parameters
@@ -210,6 +234,7 @@ def synthesize_set(split, n, rng, progress=None):
     n : int                           how many 10 s examples
     rng : numpy.random.Generator      every draw comes from it
     progress : callable, optional     wraps the range of examples (e.g. tqdm.auto.tqdm) to show a bar
+    augment : bool                    vary rates and levels (training only), see `synthesize`
 
     Returns
     -------
@@ -222,7 +247,7 @@ def synthesize_set(split, n, rng, progress=None):
     steps = range(n) if progress is None else progress(range(n))
     samples, ends = [], []
     for _ in steps:
-        x, trigger_ends = synthesize(random_background(stretches, rng), triggers, negatives, rng)
+        x, trigger_ends = synthesize(random_background(stretches, rng), triggers, negatives, rng, augment)
         samples.append(x)
         ends.append(trigger_ends)
     X = features(np.stack(samples)) if samples else np.zeros((0, audio.T_X, audio.N_FREQ), np.float32)
@@ -346,7 +371,7 @@ def train_model(seed, steps=TRAIN_STEPS, progress=None):
     loop = range(1, steps + 1) if progress is None else progress(range(1, steps + 1))
     losses = []
     for step in loop:
-        X, Y, _ = synthesize_set("train", BATCH_SIZE, rng)
+        X, Y, _ = synthesize_set("train", BATCH_SIZE, rng, augment=True)
         losses.append(float(model.train_on_batch(X, Y)[0]))
         if progress is None and step % LOG_EVERY == 0:
             X_dev, _, ends_dev = evaluation_set("dev")
@@ -364,7 +389,8 @@ def train_model(seed, steps=TRAIN_STEPS, progress=None):
         "hyperparameters": {"conv_filters": CONV_FILTERS, "kernel": audio.DETECTOR_KERNEL,
                             "stride": audio.DETECTOR_STRIDE, "gru_units": GRU_UNITS, "dropout": DROPOUT,
                             "steps": steps, "batch_size": BATCH_SIZE, "learning_rate": f"{LEARNING_RATE} cosine to {FINAL_RATE_SHARE:g} of it",
-                            "label_steps": LABEL_STEPS},
+                            "label_steps": LABEL_STEPS, "augment_rate": AUGMENT_RATE,
+                            "augment_gain_db": AUGMENT_GAIN_DB, "augment_background_db": AUGMENT_BACKGROUND_DB},
     }
     return model, facts
 
@@ -400,7 +426,8 @@ def chime():
 
 
 def with_chimes(samples, probabilities, threshold):
-    """A copy of 10 s of samples with a chime starting at each detection (see `detections`).
+    """A copy of 10 s of samples with a chime at each detection (see `detections`), where the detecting step
+    has heard its last sample (step j: sample SAMPLES_PER_STEP * j + RECEPTIVE_SAMPLES - 1).
 
     samples : ndarray (SAMPLES_PER_CLIP,); probabilities : (T_Y,) of the same example
     Returns ndarray (SAMPLES_PER_CLIP,) float64; a chime near the end is cut at the last sample.
@@ -408,7 +435,7 @@ def with_chimes(samples, probabilities, threshold):
     out = np.array(samples, dtype=np.float64)
     ping = chime()
     for step in detections(probabilities, threshold):
-        start = round(step * STEP_SECONDS * audio.SAMPLE_RATE)
+        start = step * SAMPLES_PER_STEP + RECEPTIVE_SAMPLES
         piece = ping[: max(0, out.size - start)]
         out[start : start + piece.size] += piece
     return out
