@@ -1,0 +1,466 @@
+"""Checks for notebook 14, transformer_ner: sub-token labels, a tagger on a pretrained encoder, its loss and scores.
+
+Each check_* function is one graded test cell (graders.assignment says how it
+runs in a student's JupyterLab and at autograde time).
+
+- tokenize_and_align_labels (record-based): the checkpoint's own WordPiece
+  tokenizer (helpers.minilm) on sentences written here; each call gets a
+  deep copy of the tokenizer (passed by keyword), and the words, tags and tag
+  vocabulary must come back unchanged.
+- build_token_classifier (behaviour-graded): a tiny BertBackbone (one or two
+  layers, hidden size 8, no dropout of its own) with weights from a seeded
+  generator stands in for MiniLM, so a case runs in milliseconds; the head's
+  weights are injected the same way, and the logits are compared with the
+  backbone's own sequence output times the injected kernel plus bias (the
+  oracle). The parameter counts (trainable and frozen) and whether training
+  mode changes the outputs are compared with the docstring's model.
+- masked_token_loss (oracle-based): float32 logits and labels with -100 at
+  the positions the loss must skip; the student's loss (a Keras tensor) is
+  compared with a float64 numpy oracle, which tests/test_a14_transformer_ner.py
+  checks against PyTorch's cross_entropy(ignore_index=-100); the known bugs
+  are the oracle replayed with each mistake.
+- word_predictions (record-based): logits with a clear winner at every
+  position (margin >= 1), word indices with sub-tokens, special tokens and
+  words cut off by the window.
+- entity_f1 (record-based): IOB2 tags of several sentences; the reference
+  agrees with seqeval's default (conlleval) mode on every case, tested in
+  tests/test_a14_transformer_ner.py.
+
+Hidden cases differ in structure: other sentences, a max_length that cuts a
+word between its sub-tokens, a word beyond the window, one-word sentences, a
+batch where the loss sees no label, two layers and no dropout, entities at
+sentence ends and I- tags without a B-.
+
+Sources: Devlin et al. (2019), "BERT", section 5.3 (the first sub-token of
+each word is tagged); Tjong Kim Sang & De Meulder (2003), the CoNLL-2003
+entity-level evaluation (conlleval), as implemented by seqeval.
+"""
+
+import copy
+import functools
+
+import numpy as np
+
+from graders import behaviour, probe
+from graders.assignment import Assignment
+from graders.compare import top2_margin
+from graders.messages import fail
+from graders.probe import Observation
+from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
+from helpers import minilm
+from helpers.ner_transformer import IGNORE_INDEX, NO_WORD
+
+GRADER = Assignment.of_module(__name__)
+
+
+@functools.lru_cache(maxsize=1)
+def _tokenizer():
+    """The checkpoint's tokenizer, loaded once per process (cases hand out copies)."""
+    return minilm.load_tokenizer()
+
+
+# --------------------------------------------------------------------------- tokenize_and_align_labels
+
+WIKI_TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC")
+SOCIAL_TAGS = ("O", "B-person", "I-person", "B-location", "I-location", "B-creative-work", "I-creative-work")
+
+ALIGN_SENTENCES = {
+    "public": {
+        "two_sentences": dict(max_length=16, tag_set=WIKI_TAGS, sentences=[
+            ("Ada Lovelace annotated Menabrea 's memoir in 1843 .",
+             "B-PER I-PER O B-PER O O O O O"),
+            ("Turin hosted him .", "B-LOC O O O")]),
+        "padding_to_max_length": dict(max_length=24, tag_set=WIKI_TAGS, sentences=[
+            ("The Analytical Engine was never built", "O B-MISC I-MISC O O O"),
+            ("Babbage", "B-PER"),
+            ("Charles Babbage lectured at Cambridge University", "B-PER I-PER O O B-ORG I-ORG")]),
+    },
+    "hidden": {
+        # max_length cuts "Kalimantan" (kali ##man ##tan) after its first piece, and drops the words after it
+        "window_cuts_a_word": dict(max_length=7, tag_set=WIKI_TAGS, sentences=[
+            ("Orangutans live in Kalimantan and Sumatra", "O O O B-LOC O B-LOC")]),
+        "one_word_sentences": dict(max_length=5, tag_set=WIKI_TAGS, sentences=[
+            ("Zanzibar", "B-LOC"), ("yes", "O"), ("UNESCO", "B-ORG")]),
+        "other_tag_vocabulary": dict(max_length=20, tag_set=SOCIAL_TAGS, sentences=[
+            ("watching Stranger Things with Maddie in Hoboken lol", "O B-creative-work I-creative-work O B-person O "
+                                                                     "B-location O"),
+            ("@jules_xx omg", "O O")]),
+        "exact_fit": dict(max_length=6, tag_set=WIKI_TAGS, sentences=[
+            ("Nairobi rains today", "B-LOC O O"), ("Lagos", "B-LOC")]),
+    },
+}
+
+
+def _align_cases(suite, record=None):
+    cases = []
+    for name, spec in ALIGN_SENTENCES[suite].items():
+        sentences = [text.split(" ") for text, _ in spec["sentences"]]
+        tags = [labels.split(" ") for _, labels in spec["sentences"]]
+        tag_to_index = {tag: i for i, tag in enumerate(spec["tag_set"])}
+        # the tokenizer goes by keyword: the probe hands each call a deep copy and compares only the data
+        cases.append(Case(name, {"m": len(sentences), "max_length": spec["max_length"],
+                                 "longest sentence (words)": max(map(len, sentences))},
+                          (sentences, tags, tag_to_index, spec["max_length"]), {"tokenizer": _tokenizer()}))
+    return cases
+
+
+GRADER.add(FunctionSpec(
+    name="tokenize_and_align_labels",
+    outputs=(Output("input_ids"), Output("attention_mask"), Output("labels"), Output("word_ids")),
+    inputs=("sentences", "tags", "tag_to_index", "max_length"),
+    hints={
+        "every_subtoken_labelled": "every sub-token of a word got its label: only the first sub-token of each word "
+                                   f"carries it, the others get {IGNORE_INDEX} so the loss counts each word once",
+        "unlabelled_positions_zero": f"positions that carry no label ([CLS], [SEP], padding, later sub-tokens) got "
+                                     f"0, the index of a real tag: fill labels with {IGNORE_INDEX} first",
+        "first_word_unlabelled": "the first word of a sentence has no label: start each sentence with no previous "
+                                 "word (None), so that word 0 counts as a new word too",
+        "max_length_ignored": "the rows are not max_length long: pass max_length=max_length (with truncation=True "
+                              "and padding='max_length') to the tokenizer",
+        "word_ids_of_specials": f"word_ids holds a word index for [CLS], [SEP] or padding: they get {NO_WORD}",
+    },
+    default_hint=(f"call tokenizer(sentences, is_split_into_words=True, ...) with max_length; then, per sentence, the "
+                  f"first sub-token of word w gets tag_to_index[tags[i][w]] and every other position {IGNORE_INDEX}"),
+), _align_cases)
+
+
+# --------------------------------------------------------------------------- build_token_classifier
+
+CLASSIFIER_SIZES = {  # a tiny BertBackbone stands in for MiniLM: same class, same inputs and outputs
+    "public": {"five_tags": dict(n_tags=5, dropout=0.1, num_layers=1, m=2, T=6, padded=2, seed=11)},
+    "hidden": {"two_layers_no_dropout": dict(n_tags=3, dropout=0.0, num_layers=2, m=3, T=5, padded=1, seed=111),
+               "one_sentence_many_tags": dict(n_tags=13, dropout=0.5, num_layers=1, m=1, T=4, padded=0, seed=112)},
+}
+TINY_BACKBONE = dict(vocabulary_size=40, num_heads=2, hidden_dim=8, intermediate_dim=16, max_sequence_length=16)
+_BACKBONE_SCALE = 0.5  # N(0, 0.25) weights: states spread over a few units, logits far apart
+_HEAD_SCALE = 1.0
+_HEAD_SEED = 4321
+
+HINT_NOT_LOGITS = ("the outputs are probabilities: return the Dense layer's logits (no activation), since "
+                   "masked_token_loss and argmax both read logits")
+HINT_POOLED = ("the output has no time axis: tag every sub-token from backbone(...)['sequence_output'] "
+               "(m, T, hidden), not the pooled [CLS] vector")
+HINT_FROZEN = ("the backbone's weights are frozen: fine-tuning trains them with the head (leave backbone.trainable "
+               "as it is)")
+HINT_OWN_BACKBONE = ("the model holds weights other than the given backbone's and one Dense head: use the backbone "
+                     "you are given, do not load or build another")
+HINT_DROPOUT_IGNORED = ("with dropout > 0 the outputs in training (training=True) must differ from inference: put "
+                        "keras.layers.Dropout(dropout) between the backbone and the Dense head")
+HINT_HEAD = ("with the same weights the logits differ from Dense(n_tags) on the backbone's sequence output: an "
+             "activation or a layer too many?")
+
+
+def tiny_backbone(case):
+    """The case's stand-in encoder: keras_hub BertBackbone (dropout 0) with seeded N(0, 0.25) weights."""
+    import keras_hub
+
+    backbone = keras_hub.models.BertBackbone(num_layers=case.data["num_layers"], dropout=0.0, **TINY_BACKBONE)
+    return behaviour.inject_trainable(backbone, np.random.default_rng(case.data["seed"]), _BACKBONE_SCALE)
+
+
+def _classifier_cases(suite, record=None):
+    cases = []
+    for name, s in CLASSIFIER_SIZES[suite].items():
+        rng = np.random.default_rng(s["seed"] + 1)
+        token_ids = rng.integers(1, TINY_BACKBONE["vocabulary_size"], size=(s["m"], s["T"])).astype(np.int32)
+        padding_mask = np.ones_like(token_ids)
+        padding_mask[:, s["T"] - s["padded"]:] = 0
+        token_ids[padding_mask == 0] = 0
+        inputs = {"token_ids": token_ids, "segment_ids": np.zeros_like(token_ids), "padding_mask": padding_mask}
+        cases.append(Case(name, {"n_tags": s["n_tags"], "dropout": s["dropout"], "m": s["m"], "T": s["T"]},
+                          (), {"n_tags": s["n_tags"], "dropout": s["dropout"]},
+                          {"num_layers": s["num_layers"], "seed": s["seed"], "inputs": inputs}))
+    return cases
+
+
+def _head_shapes(n_tags):
+    return [(TINY_BACKBONE["hidden_dim"], n_tags), (n_tags,)]
+
+
+def _observe_classifier(func, case):
+    name = "build_token_classifier"
+    backbone = tiny_backbone(case)
+    model = behaviour.build_model(func, name, case, (backbone,), case.kwargs)
+    own = [w for w in model.weights if not any(w is b for b in backbone.weights)]
+    shapes = [tuple(int(d) for d in w.shape) for w in own]
+    if shapes == _head_shapes(case.kwargs["n_tags"]):  # otherwise the counts below say what is wrong
+        for weight, value in zip(own, behaviour.drawn_weights(np.random.default_rng(_HEAD_SEED), shapes, _HEAD_SCALE)):
+            weight.assign(value)
+    inputs = case.data["inputs"]
+    logits = behaviour.run_model(model, inputs, name, case).astype(float)  # the oracle's dtype
+    if logits.ndim != 3:
+        fail(name, case, f"the model's output has shape {logits.shape}, expected (m, T, n_tags) = "
+             f"{inputs['token_ids'].shape + (case.kwargs['n_tags'],)}", f"hint:   {HINT_POOLED}")
+    trained = behaviour.run_model(model, inputs, name, case, training=True).astype(float)
+    facts = behaviour.fact_leaves({"training_changes_outputs": bool(behaviour.differs(trained, logits))})
+    return Observation(case.name, {"logits": logits} | behaviour.count_leaf(model, split=True) | facts)
+
+
+def classifier_counts(n_tags, num_layers, frozen=False, head=True):
+    """(trainable, frozen) parameter counts: the tiny backbone, then Dense(n_tags) on its hidden states."""
+    import keras_hub
+
+    backbone = keras_hub.models.BertBackbone(num_layers=num_layers, dropout=0.0, **TINY_BACKBONE).count_params()
+    dense = behaviour.dense_params(TINY_BACKBONE["hidden_dim"], n_tags) if head else 0
+    return (dense, backbone) if frozen else (backbone + dense, 0)
+
+
+def _expect_classifier(case):
+    import keras
+
+    backbone = tiny_backbone(case)
+    hidden = behaviour.to_numpy(backbone(case.data["inputs"])["sequence_output"]).astype(float)
+    kernel, bias = behaviour.drawn_weights(np.random.default_rng(_HEAD_SEED), _head_shapes(case.kwargs["n_tags"]),
+                                           _HEAD_SCALE)
+    logits = hidden @ kernel + bias
+    dropout = case.kwargs["dropout"]
+    expected, bugs = behaviour.expected_facts({"training_changes_outputs": (
+        dropout > 0, HINT_DROPOUT_IGNORED, behaviour.HINT_DROPOUT_FIXED)})
+    expected |= {"logits": logits}
+    bugs = {HINT_NOT_LOGITS: {"logits": behaviour.to_numpy(keras.ops.softmax(logits, axis=-1)).astype(float)}} | bugs
+    paths = (behaviour.TRAINABLE, behaviour.FROZEN)
+    arguments = {"n_tags": case.kwargs["n_tags"], "num_layers": case.data["num_layers"]}
+    expected |= behaviour.expected_counts(classifier_counts, arguments, paths)
+    bugs |= behaviour.count_mistakes(classifier_counts, arguments, [
+        (HINT_FROZEN, {"frozen": True})], paths=paths)
+    return expected, bugs
+
+
+GRADER.add(FunctionSpec(
+    name="build_token_classifier",
+    outputs=(Output("model"),),
+    default_hint=HINT_HEAD,
+    pattern_hints=((("logits", behaviour.TRAINABLE), HINT_OWN_BACKBONE),
+                   (("logits", behaviour.TRAINABLE, behaviour.FROZEN), HINT_OWN_BACKBONE)),
+    atol=FLOAT32_ATOL, rtol=0.0,  # float32 Keras against the oracle's float64 product of the same float32 states
+), _classifier_cases, observe=_observe_classifier, expect=_expect_classifier)
+
+
+# --------------------------------------------------------------------------- masked_token_loss
+
+LOSS_SIZES = {  # m sentences of T positions, n_tags classes; `ignored`: share of positions labelled -100
+    "public": {"small_batch": dict(m=2, T=6, n_tags=5, ignored=0.4, seed=21),
+               "few_labels": dict(m=3, T=8, n_tags=4, ignored=0.8, seed=22)},
+    "hidden": {"every_position_labelled": dict(m=2, T=4, n_tags=3, ignored=0.0, seed=121),
+               "no_label_at_all": dict(m=2, T=3, n_tags=6, ignored=1.0, seed=122),
+               "one_sentence_unequal_rows": dict(m=1, T=10, n_tags=9, ignored=0.5, seed=123)},
+}
+# float32 log-softmax and a mean of a few dozen terms of size ~2: rounding ~1e-6 relative; every known bug moves the
+# loss by more than 1e-2
+LOSS_ATOL = 1e-5
+
+
+def _loss_cases(suite, record=None):
+    cases = []
+    for name, s in LOSS_SIZES[suite].items():
+        rng = np.random.default_rng(s["seed"])
+        logits = (2.0 * rng.standard_normal((s["m"], s["T"], s["n_tags"]))).astype(np.float32)
+        labels = rng.integers(0, s["n_tags"], size=(s["m"], s["T"])).astype(np.int32)
+        labels[rng.random((s["m"], s["T"])) < s["ignored"]] = IGNORE_INDEX
+        if name == "one_sentence_unequal_rows":
+            labels[0, :2] = IGNORE_INDEX  # [CLS] and a continuation piece
+        cases.append(Case(name, {k: s[k] for k in ("m", "T", "n_tags")} | {
+            "positions counted": int(np.sum(labels != IGNORE_INDEX))}, (labels, logits)))
+    return cases
+
+
+def _observe_loss(func, case):
+    name = "masked_token_loss"
+    result, changed = behaviour.call_checked(func, GRADER.graded[name].spec, case, copy.deepcopy(case.args))
+    try:
+        value = behaviour.to_numpy(result)
+    except Exception:  # not a tensor or array: the probe names the type
+        value = result
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        value = value.astype(np.float64)[()]
+    leaves = probe.guarded(name, case, probe.flatten_outputs, {"loss": value}, GRADER.graded[name].spec, case)
+    return Observation(case.name, leaves, changed)
+
+
+GRADER.add(FunctionSpec(
+    name="masked_token_loss",
+    outputs=(Output("loss", kind="scalar"),),
+    inputs=("labels", "logits"),
+    hints={
+        "ignored_positions_in_denominator": f"the sum is divided by every position: average over the positions "
+                                            f"whose label is not {IGNORE_INDEX} only",
+        "ignored_positions_as_class_0": f"positions labelled {IGNORE_INDEX} count as class 0: give them weight 0, "
+                                        "both in the sum and in the count",
+        "logits_read_as_probabilities": "the logits were read as probabilities: use from_logits=True (the model has "
+                                        "no softmax)",
+        "mean_of_sentence_means": "the loss averages each sentence's mean: every counted position weighs the same, "
+                                  "so divide the total by the number of counted positions of the whole batch",
+        "nan_without_labels": "a batch with no counted position gives nan (0 / 0): divide by at least 1, e.g. "
+                              "keras.ops.maximum(count, 1.0)",
+    },
+    default_hint=f"mean over the positions with label != {IGNORE_INDEX} of -log softmax(logits)[label]",
+    atol=LOSS_ATOL, rtol=0.0,
+), _loss_cases, observe=_observe_loss, expect=lambda case: _expect_loss(case))
+
+
+def loss_oracle(labels, logits, denominator="counted", ignored_as_class_0=False, from_logits=True):
+    """The masked cross-entropy in float64 numpy, and the known bugs' versions of it.
+
+    denominator : "counted" (right), "all" (every position), "per_sentence" (mean of sentence means),
+                  "unguarded" (no max(count, 1): nan without labels)
+    ignored_as_class_0 : positions labelled IGNORE_INDEX count as class 0
+    from_logits : False reads the logits as probabilities, as Keras's sparse crossentropy with from_logits=False
+                  does on TensorFlow: clip to [1e-7, 1 - 1e-7], take the log, then a softmax cross-entropy
+    """
+    labels, logits = np.asarray(labels), np.asarray(logits, dtype=float)
+    counted = labels != IGNORE_INDEX
+    classes = np.where(counted, labels, 0)
+    if from_logits:
+        shifted = logits - logits.max(axis=-1, keepdims=True)
+        log_p = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    else:
+        clipped = np.clip(logits, 1e-7, 1 - 1e-7)
+        log_p = np.log(clipped / clipped.sum(axis=-1, keepdims=True))
+    nll = -np.take_along_axis(log_p, classes[..., None], axis=-1)[..., 0]  # (m, T)
+    weights = np.ones_like(nll) if ignored_as_class_0 else counted.astype(float)
+    count = counted.sum()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if denominator == "all":
+            return np.float64((nll * weights).sum() / nll.size)
+        if denominator == "per_sentence":
+            return np.float64(np.mean((nll * weights).sum(axis=1) / np.maximum(counted.sum(axis=1), 1)))
+        if denominator == "unguarded":
+            return np.float64((nll * weights).sum() / count)
+        return np.float64((nll * weights).sum() / max(count, 1))
+
+
+def _expect_loss(case):
+    spec = GRADER.graded["masked_token_loss"].spec
+    labels, logits = case.args
+    bugs = {"ignored_positions_in_denominator": {"denominator": "all"},
+            "ignored_positions_as_class_0": {"ignored_as_class_0": True},
+            "logits_read_as_probabilities": {"from_logits": False},
+            "mean_of_sentence_means": {"denominator": "per_sentence"},
+            "nan_without_labels": {"denominator": "unguarded"}}
+    return behaviour.replay(lambda **kw: {"loss": loss_oracle(labels, logits, **kw)},
+                            [(spec.hints[name], kw) for name, kw in bugs.items()], atol=LOSS_ATOL)
+
+
+# --------------------------------------------------------------------------- word_predictions
+
+# each sentence: (number of words, pieces per word, max_length); words past the window are cut off
+WORD_LAYOUTS = {
+    "public": {"two_sentences": dict(tags=WIKI_TAGS, seed=31, sentences=[(4, [1, 2, 1, 3], 10), (2, [1, 1], 10)]),
+               "three_pieces": dict(tags=WIKI_TAGS, seed=32, sentences=[(3, [3, 1, 2], 9)])},
+    "hidden": {"window_cuts_words": dict(tags=SOCIAL_TAGS, seed=131, sentences=[(5, [2, 1, 3, 1, 1], 6),
+                                                                                 (1, [1], 6)]),
+               "one_word": dict(tags=WIKI_TAGS, seed=132, sentences=[(1, [4], 7)]),
+               "no_padding": dict(tags=SOCIAL_TAGS, seed=133, sentences=[(3, [1, 1, 1], 5), (2, [2, 1], 5)])},
+}
+_WINNER_LEAD = 1.0  # the best tag of each position leads the others by at least this much: argmax is never a tie
+
+
+def _word_ids_row(pieces, max_length):
+    """Word index of each sub-token: [CLS], the words' pieces as far as the window allows, [SEP], padding."""
+    inside = [w for w, n in enumerate(pieces) for _ in range(n)][:max_length - 2]
+    row = [NO_WORD] + inside + [NO_WORD]
+    return row + [NO_WORD] * (max_length - len(row))
+
+
+def _word_cases(suite, record=None):
+    cases = []
+    for name, s in WORD_LAYOUTS[suite].items():
+        rng = np.random.default_rng(s["seed"])
+        T = s["sentences"][0][2]
+        word_ids = np.array([_word_ids_row(pieces, T) for _, pieces, _ in s["sentences"]], dtype=np.int32)
+        n_tags = len(s["tags"])
+        logits = rng.random((len(word_ids), T, n_tags)).astype(np.float32)
+        winners = rng.integers(0, n_tags, size=(len(word_ids), T))
+        np.put_along_axis(logits, winners[..., None], _WINNER_LEAD + 1.0, axis=-1)
+        n_words = [n for n, _, _ in s["sentences"]]
+        cases.append(Case(name, {"m": len(word_ids), "T": T, "n_tags": n_tags, "words": n_words},
+                          (logits, word_ids, n_words)))
+    return cases
+
+
+def _word_margin(case):
+    return top2_margin(case.args[0])
+
+
+GRADER.add(FunctionSpec(
+    name="word_predictions",
+    outputs=(Output("word_tags"),),
+    inputs=("logits", "word_ids", "n_words"),
+    hints={
+        "last_subtoken_read": "the tags come from the last sub-token of each word: read the first one, the position "
+                              "the labels were put on in training",
+        "words_cut_off_left_empty": f"a word the window cut off got {NO_WORD}: it is a word of the sentence, so it "
+                                    f"gets OUTSIDE_INDEX ('O'); only the places past the sentence's last word get "
+                                    f"{NO_WORD}",
+        "special_tokens_read": f"a special token or padding ({NO_WORD} in word_ids) was read as a word: skip the "
+                               f"positions whose word_ids is {NO_WORD}",
+    },
+    default_hint=f"word_tags[i, w] is the argmax of the logits at the first position t where word_ids[i, t] == w; "
+                 f"OUTSIDE_INDEX if there is none; {NO_WORD} for w >= n_words[i]",
+), _word_cases, margin=_word_margin)
+
+
+# --------------------------------------------------------------------------- entity_f1
+
+F1_CASES = {  # each known bug gives its own (precision, recall, f1) on the first case it fails
+    "public": {
+        "two_sentences": (["B-PER I-PER O B-LOC O", "O B-ORG I-ORG O B-MISC"],
+                          ["B-PER I-PER O B-ORG O", "O B-ORG O O O"]),
+        "boundary_errors": (["B-MISC I-MISC I-MISC O B-PER", "I-LOC O O"],
+                            ["B-MISC I-MISC O O I-PER", "B-LOC O O"]),
+    },
+    "hidden": {
+        "entity_at_the_end": (["O O B-LOC I-LOC", "B-PER"], ["O O B-LOC I-LOC", "B-PER"]),
+        "inside_without_begin": (["O I-PER I-PER O B-LOC"], ["O B-PER I-PER O I-LOC"]),
+        "entities_across_sentences": (["O B-ORG", "I-ORG O B-LOC"], ["O B-ORG", "B-ORG O B-LOC"]),
+        "nothing_predicted": (["B-PER O", "O B-LOC"], ["O O", "O O"]),
+        "type_changes_mid_entity": (["B-creative-work I-creative-work O B-person"],
+                                    ["B-creative-work I-person O B-person"]),
+    },
+}
+
+
+def _f1_cases(suite, record=None):
+    cases = []
+    for name, (gold, guess) in F1_CASES[suite].items():
+        true_tags = [s.split(" ") for s in gold]
+        pred_tags = [s.split(" ") for s in guess]
+        cases.append(Case(name, {"sentences": len(true_tags), "tags": sum(map(len, true_tags))},
+                          (true_tags, pred_tags)))
+    return cases
+
+
+# precision, recall and F1 are ratios of small counts: float64 round-off is ~1e-16; any known bug moves one by > 0.05
+GRADER.add(FunctionSpec(
+    name="entity_f1",
+    outputs=(Output("precision", kind="scalar"), Output("recall", kind="scalar"), Output("f1", kind="scalar")),
+    inputs=("true_tags", "pred_tags"),
+    hints={
+        "types_ignored": "entities with the right span but the wrong type were counted as found: an entity counts "
+                         "only when its type and both boundaries match",
+        "last_entity_dropped": "an entity that ends with its sentence is lost: close the open entity when the "
+                               "sentence ends",
+        "inside_without_begin_ignored": "an I- tag that follows O or another type must start an entity (conlleval, "
+                                        "seqeval's default), not be skipped",
+        "sentences_joined": "the sentences were joined before reading entities, so an entity can run from one "
+                            "sentence into the next: read the entities of each sentence on its own",
+        "precision_recall_swapped": "precision and recall are swapped: precision = correct / predicted entities, "
+                                    "recall = correct / true entities",
+        "nan_when_nothing_predicted": "with no predicted entity the scores must be 0 (as seqeval with "
+                                      "zero_division=0), not nan or an error",
+    },
+    default_hint="collect the (sentence, start, end, type) of every entity of both taggings; correct = those in "
+                 "both; precision = correct / predicted, recall = correct / true, F1 their harmonic mean",
+), _f1_cases)
+
+
+# --------------------------------------------------------------------------- test-cell entry points
+
+check_tokenize_and_align_labels = GRADER.checker("tokenize_and_align_labels")
+check_build_token_classifier = GRADER.checker("build_token_classifier")
+check_masked_token_loss = GRADER.checker("masked_token_loss")
+check_word_predictions = GRADER.checker("word_predictions")
+check_entity_f1 = GRADER.checker("entity_f1")
+
+preview = GRADER.preview
+sample_inputs = GRADER.sample_inputs
