@@ -22,15 +22,12 @@ student who prints the right observation. For a record-based function the
 hidden expected outputs come from the reference solution, which students never
 receive, so forging them takes a correct implementation. For an oracle- or
 behaviour-graded function (Keras models, samplers, loops) the expected
-observations follow from public code and libraries the student also has, unless
-the hidden cases' answers are declared on the instructor's side (the hidden
-analogies of 05: inputs in the public record, answers only in the hidden one,
-joined by `judging_record`); there
-a forged observation is stopped by what surrounds the kernel, not by the judge:
-the grading kernel runs in a sandbox that shows it no instructor file
-(graders/instructor/sandbox.py), and a submission whose cells name the grading
-machinery scores 0 (graders/instructor/autograde.py). Code that hides those
-names from a text search is not caught.
+observations follow from public code, so the kernel's observations are not
+used at all: the judge runs the probes itself, in a sandboxed process holding
+only the grading code, the instructor's setup cells and the submission's
+solution cells (graders/instructor/reprobe.py), which no other cell of the
+notebook can reach; docs/grading.md says what its guards watch and what
+remains possible.
 
 A graded function is either *record-based* (expected outputs recorded from the
 reference solution by `make references`) or *oracle-based* (`expect(case)`

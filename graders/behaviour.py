@@ -2,9 +2,10 @@
 
 The toolkit every behaviour-graded function shares; a grader module only declares, per function,
 
-- ``observe(func, case) -> Observation``, which runs in the student's kernel and never computes an expected
-  value. Calling: `call_checked` / `observe_call` (the call, then the inputs left alone), `build_model`,
-  `run_model`. What was done: `count_leaf` (parameter counts, whole or trainable/frozen), `CallLog` spies,
+- ``observe(func, case) -> Observation``, which runs where the student's function runs (the kernel, and at
+  autograde time the judge's own run, graders/instructor/reprobe.py) and never computes an expected value.
+  Calling: `call_checked` / `observe_call` (the call, then the inputs left alone), `build_model`, `run_model`.
+  What was done: `count_leaf` (parameter counts, whole or trainable/frozen), `CallLog` spies,
   `fed_leaves` (what a function fed a model), `generator_facts` (the generator given was used, the same seed
   repeats), `counting_lines` (lines of Python run anywhere: no loop over the data), `measure_classifier` and
   `classifier_facts` (a Keras classifier's noise, probabilities, dropout and how its outputs move when its

@@ -8,7 +8,7 @@ returned value), and flattens everything into leaves {path: ndarray}:
 time). It compares nothing with an expected value: that is the judge's work
 (graders.judge), which may run in another process.
 
-An Observation travels from the student's kernel to the judge as JSON
+An Observation travels from the probe (the kernel, or the judge's own run) to the judge as JSON
 (`encode` / `decode`): arrays as base64 of their raw bytes, exact to the bit.
 """
 
