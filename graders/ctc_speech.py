@@ -1,0 +1,394 @@
+"""Checks for notebook 11, ctc_speech: the CTC collapse rule, the CTC forward algorithm, greedy decoding, edit distance.
+
+Each check_* function is one graded test cell (graders.assignment says how it
+runs in a student's JupyterLab and at autograde time).
+
+- ctc_collapse, greedy_decode and edit_distance are record-based: inputs come
+  from local seeded generators, the expected outputs are the reference
+  solution's, recorded by `make references`, and known bugs are named by
+  their recorded outputs. greedy_decode's arg max is graded with a margin.
+- ctc_forward is checked against TensorFlow: `tf.nn.ctc_loss` (float64, sparse
+  labels, the CPU kernel) gives log P(l_1..l_k | first t frames) for every
+  prefix of the labels and every t, and from those follow every entry of the
+  forward table the student returns (see `_forward_oracle`). Log 0 is -inf,
+  which no tolerance compares, so the observer turns the table into finite
+  facts: which states are reachable, the log-alphas of the blank states, the
+  log of alpha(label state) + alpha(the blank after it), and the loss with
+  whether any alignment exists.
+
+Hidden cases differ in structure: the blank as class 0 instead of the last
+class, a single step, a path of blanks only, a path that starts and ends on the
+same label, an empty label sequence, a long utterance whose probabilities
+underflow outside log space, padding longer than the utterance, empty strings.
+
+Source: A. Graves, S. Fernandez, F. Gomez, J. Schmidhuber (2006),
+"Connectionist Temporal Classification", ICML 2006, sections 3.1 (the
+collapse map B), 4.1 (the forward variables, equations 5-7) and 3.2 (best-path
+decoding); V. Levenshtein (1966) for the edit distance.
+"""
+
+import numpy as np
+
+from graders import probe
+from graders.assignment import Assignment
+from graders.compare import top2_margin
+from graders.spec import Case, FunctionSpec, Output
+from helpers import ctc_recognizer as ctc
+
+GRADER = Assignment.of_module(__name__)
+
+N_CLASSES = ctc.N_CLASSES  # ten digits and the blank, as the recognizer of this notebook
+
+
+# --------------------------------------------------------------------------- ctc_collapse
+
+COLLAPSE_PATHS = {
+    "public": {
+        "runs_and_blanks": dict(path=[10, 3, 3, 10, 10, 7, 7, 7, 1, 10, 1, 1, 10], blank=10),
+        "blank_separates_a_repeat": dict(path=[5, 5, 10, 5, 2, 2, 2, 10, 10, 9, 9, 10, 0], blank=10),
+        "random_path": dict(seed=1, T=30, blank=10),
+    },
+    "hidden": {
+        "blanks_only": dict(path=[10, 10, 10, 10], blank=10),
+        "one_step": dict(path=[4], blank=10),
+        "starts_and_ends_on_one_label": dict(path=[6, 10, 2, 2, 10, 6], blank=10),
+        "blank_is_class_0": dict(path=[0, 3, 3, 0, 3, 10, 10, 0, 0, 10, 1], blank=0),
+        "long_random_path": dict(seed=2, T=200, blank=10),
+    },
+}
+
+
+def _collapse_path(size):
+    if "path" in size:
+        return np.array(size["path"], dtype=np.int64)
+    rng = np.random.default_rng(size["seed"])
+    # runs of 1-4 steps, a blank in about a third of them: repeats inside and across runs both occur
+    symbols = np.where(rng.random(size["T"]) < 0.35, size["blank"], rng.integers(0, N_CLASSES - 1, size["T"]))
+    return np.repeat(symbols, rng.integers(1, 5, size["T"]))[: size["T"]].astype(np.int64)
+
+
+def _collapse_cases(suite, record=None):
+    cases = []
+    for name, size in COLLAPSE_PATHS[suite].items():
+        path = _collapse_path(size)
+        cases.append(Case(name, {"T": len(path), "blank": size["blank"]}, (path, size["blank"])))
+    return cases
+
+
+GRADER.add(FunctionSpec(
+    name="ctc_collapse",
+    outputs=(Output("labels"),),
+    inputs=("path", "blank"),
+    hints={
+        "blanks_dropped_first": "the blanks were dropped before the repeats were merged: then '1 _ 1' becomes '1' "
+                                "instead of '1 1'; merge runs of equal symbols first, then drop the blanks",
+        "repeats_not_merged": "repeated symbols were kept: a run of equal symbols ('3 3 3') stands for one label, "
+                              "so keep a symbol only where it differs from the step before it",
+        "blanks_kept": "the blanks are still in the result: after merging the repeats, drop every symbol equal "
+                       "to blank",
+        "blank_argument_ignored": "the blank is not always class 10: compare with the blank you were given",
+        "first_compared_with_last": "the first step was compared with the last one (np.roll wraps around): the "
+                                    "first step always starts a run, whatever the path ends with",
+        "np_unique_used": "np.unique sorts the symbols and keeps each one once in the whole path: a label may come "
+                          "back later ('3 _ 3'), and the order of the labels is what was said",
+    },
+    default_hint="B(path): merge each run of equal symbols into one, then remove the blanks; "
+                 "'_ 3 3 _ 1 1 _ 1' -> '3 1 1'",
+), _collapse_cases)
+
+
+# --------------------------------------------------------------------------- ctc_forward
+
+FORWARD_SIZES = {
+    "public": {
+        "short_labels": dict(T=12, labels=[3, 1, 4], blank=10, seed=11),
+        "repeated_label": dict(T=10, labels=[7, 7, 2], blank=10, seed=12),
+        "barely_long_enough": dict(T=4, labels=[5, 5, 8], blank=10, seed=13),  # 3 labels + 1 blank between the 5s
+        "impossible_alignment": dict(T=3, labels=[2, 2, 6], blank=10, seed=14),
+    },
+    "hidden": {
+        "blank_is_class_0": dict(T=14, labels=[4, 4, 9, 1], blank=0, seed=101),
+        "one_step_one_label": dict(T=1, labels=[6], blank=10, seed=102),
+        "no_labels": dict(T=6, labels=[], blank=10, seed=103),
+        "all_one_label": dict(T=9, labels=[3, 3, 3, 3], blank=10, seed=104),
+        "long_utterance": dict(T=400, labels=[1, 9, 9, 0, 4, 4, 7, 2], blank=10, seed=105),
+        "three_repeats_exactly": dict(T=5, labels=[8, 8, 8], blank=10, seed=106),  # 8 _ 8 _ 8: no spare step
+    },
+}
+# How sharp the random posteriors are: logits with a standard deviation of 2 give each step a clear favourite
+# but leave every class above 1e-4, as a half-trained network does.
+FORWARD_LOGIT_SCALE = 2.0
+
+
+def _log_softmax(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _forward_cases(suite, record=None):
+    cases = []
+    for name, size in FORWARD_SIZES[suite].items():
+        rng = np.random.default_rng(size["seed"])
+        log_probs = _log_softmax(FORWARD_LOGIT_SCALE * rng.standard_normal((size["T"], N_CLASSES)))
+        labels = np.array(size["labels"], dtype=np.int64)
+        cases.append(Case(name, {"T": size["T"], "L": len(labels), "blank": size["blank"]},
+                          (log_probs, labels, size["blank"])))
+    return cases
+
+
+def _tf_prefix_log_likelihoods(log_probs, labels, blank):
+    """prefix[t, k] = log P(labels[:k] | frames 0..t-1), t = 0..T, k = 0..L, by tf.nn.ctc_loss; -inf if impossible.
+
+    TensorFlow's CPU kernel (sparse labels, float64) computes each in its own way; an empty label sequence
+    (k = 0) it refuses, and that one has a single path, all blanks: a cumulative sum.
+    """
+    import tensorflow as tf
+
+    T, L = len(log_probs), len(labels)
+    prefix = np.full((T + 1, L + 1), -np.inf)
+    prefix[:, 0] = np.concatenate([[0.0], np.cumsum(log_probs[:, blank])])
+    # more labels than frames TensorFlow refuses outright; those prefixes are impossible (-inf) anyway
+    pairs = [(t, k) for t in range(1, T + 1) for k in range(1, min(t, L) + 1)]
+    if not pairs:
+        return prefix
+    indices = np.array([(row, j) for row, (t, k) in enumerate(pairs) for j in range(k)], dtype=np.int64)
+    values = np.array([labels[j] for t, k in pairs for j in range(k)], dtype=np.int32)
+    sparse = tf.SparseTensor(indices, values, [len(pairs), L])
+    logits = np.broadcast_to(log_probs, (len(pairs),) + log_probs.shape).astype(np.float64)
+    loss = tf.nn.ctc_loss(labels=sparse, logits=logits, label_length=None,
+                          logit_length=np.array([t for t, _ in pairs], dtype=np.int32),
+                          logits_time_major=False, blank_index=blank).numpy()
+    for (t, k), value in zip(pairs, loss):
+        prefix[t, k] = -value
+    return prefix
+
+
+def _finite(values):
+    """-inf and +inf (log 0 and the loss of an impossible alignment) as 0.0: what the reachability facts cover."""
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(np.isinf(values), 0.0, values)
+
+
+def _forward_facts(loss, log_alpha, labels):
+    """Finite facts of a forward table (T, 2L+1) and its loss (see the module docstring)."""
+    log_alpha = np.asarray(log_alpha, dtype=np.float64)
+    with np.errstate(invalid="ignore"):  # a nan in the table stays nan and is reported as such
+        pair_sums = np.logaddexp(log_alpha[:, 1::2], log_alpha[:, 2::2])  # (T, L) label state + blank after it
+    loss = np.float64(loss)
+    return {
+        "reachable": ~np.isneginf(log_alpha),
+        "log_alpha_blank_states": _finite(log_alpha[:, 0::2]),
+        "log_alpha_pair_sums": _finite(pair_sums),
+        "alignment_possible": np.bool_(not np.isposinf(loss)),
+        "loss": _finite(loss),
+    }
+
+
+def _forward_oracle(log_probs, labels, blank):
+    """The facts a correct table has, from TensorFlow's prefix likelihoods (no forward recursion here).
+
+    With prefix[t, k] = log P(l_1..l_k | frames 0..t-1):
+      the blank state 2k at step t  = paths of l_1..l_k over frames 0..t-1, then a blank at t:
+                                      prefix[t, k] + log y_t(blank)
+      label state 2k-1 and state 2k = every path of l_1..l_k over frames 0..t: prefix[t+1, k]
+      loss                          = -prefix[T, L]
+    A label state is reachable exactly when its pair sum is (it can always be the state a prefix ends in).
+    """
+    T, L = len(log_probs), len(labels)
+    prefix = _tf_prefix_log_likelihoods(log_probs, labels, blank)
+    blank_states = prefix[:T, :] + log_probs[:, [blank]]  # (T, L+1)
+    pair_sums = prefix[1:, 1:]  # (T, L)
+    reachable = np.zeros((T, 2 * L + 1), dtype=bool)
+    reachable[:, 0::2] = np.isfinite(blank_states)
+    reachable[:, 1::2] = np.isfinite(pair_sums)
+    loss = -prefix[T, L]
+    return {
+        "reachable": reachable,
+        "log_alpha_blank_states": _finite(blank_states),
+        "log_alpha_pair_sums": _finite(pair_sums),
+        "alignment_possible": np.bool_(np.isfinite(loss)),
+        "loss": _finite(loss),
+    }
+
+
+FORWARD_OUTPUTS = FunctionSpec(name="ctc_forward", outputs=(Output("loss", kind="scalar"), Output("log_alpha")))
+
+
+def _observe_forward(func, case):
+    observation = probe.observe_spec(func, FORWARD_OUTPUTS, case)
+    log_alpha = np.asarray(observation.leaves["log_alpha"])
+    T, L = case.dims["T"], case.dims["L"]
+    if log_alpha.shape != (T, 2 * L + 1):
+        probe.fail("ctc_forward", case, f"log_alpha has shape {log_alpha.shape}, expected (T, 2L+1) = "
+                   f"{(T, 2 * L + 1)}", "hint:   one row per time step, one column per state of the extended "
+                   "label sequence: blank, l_1, blank, l_2, ..., l_L, blank")
+    if np.shape(observation.leaves["loss"]) != ():
+        probe.fail("ctc_forward", case, f"loss has shape {np.shape(observation.leaves['loss'])}, expected one "
+                   "number", "hint:   return the negative log-likelihood as a float")
+    facts = _forward_facts(observation.leaves["loss"], log_alpha, case.args[1])
+    return probe.Observation(case.name, facts, observation.changed)
+
+
+def _expect_forward(case):
+    log_probs, labels, blank = case.args
+    bugs = {}
+    if blank != ctc.BLANK:  # the known bug of ignoring the argument: the blank taken as the last class
+        bugs[FORWARD_HINTS["blank_argument_ignored"]] = _forward_oracle(log_probs, labels, ctc.BLANK)
+    return _forward_oracle(log_probs, labels, blank), bugs
+
+
+FORWARD_HINTS = {
+    "blank_argument_ignored": "the blank is not always class 10: use the blank you were given, both in the "
+                              "extended label sequence and in the skip rule",
+}
+SKIP_HINT = ("the states reached at some steps are wrong: check the first step (alpha_0 has two states, the blank "
+             "and l_1) and the skip rule (a skip s-2 -> s is allowed only into a label that differs from the label "
+             "two states back: never into a blank, never between repeated labels)")
+SUM_HINT = ("the log-alphas are too small: alpha_t(s) SUMS over the ways into s (np.logaddexp), it does not keep "
+            "only the best one (np.maximum), and every term needs the emission log y_t(l'_s) added once")
+LOSS_HINT = ("the table is right but the loss is not: an alignment may end on the last label or on the blank "
+             "after it, so the loss is -log(alpha_T(S-1) + alpha_T(S-2)), summed with np.logaddexp")
+UNDERFLOW_HINT = ("the reachable states and the verdict on whether any alignment exists are wrong: on a long "
+                  "utterance this is underflow (exp() of a log-alpha below about -745 is 0 in float64: stay in log "
+                  "space with np.logaddexp(a, b), never np.log(np.exp(a) + np.exp(b))); on a short one check the "
+                  "first step and the skip rule")
+
+GRADER.add(FunctionSpec(
+    name="ctc_forward",
+    outputs=(Output("reachable"), Output("log_alpha_blank_states"), Output("log_alpha_pair_sums"),
+             Output("alignment_possible"), Output("loss")),
+    inputs=("log_probs", "labels", "blank"),
+    hints=FORWARD_HINTS,
+    pattern_hints=(
+        (("reachable", "log_alpha_blank_states", "log_alpha_pair_sums", "loss"), SKIP_HINT),
+        (("reachable", "log_alpha_blank_states", "log_alpha_pair_sums", "loss", "alignment_possible"), UNDERFLOW_HINT),
+        (("reachable", "log_alpha_pair_sums", "loss"), SKIP_HINT),
+        (("reachable", "log_alpha_pair_sums", "loss", "alignment_possible"), SKIP_HINT),
+        (("log_alpha_blank_states", "log_alpha_pair_sums", "loss"), SUM_HINT),
+        (("log_alpha_blank_states", "log_alpha_pair_sums"), SUM_HINT),
+        (("loss",), LOSS_HINT),
+        (("loss", "alignment_possible"), LOSS_HINT),
+    ),
+    default_hint="log alpha_t(s) = logaddexp over the allowed predecessors (s, s-1, and s-2 when l'_s is a label "
+                 "unlike l'_(s-2)) of log alpha_(t-1), plus log y_t(l'_s); loss = -log(alpha_T(S-1) + alpha_T(S-2))",
+    # TensorFlow's float64 CTC kernel sums its log-probabilities with its own log-sum-exp, less exact than
+    # np.logaddexp: on these cases it differs from a float64 numpy recursion by up to 1.3e-7 (the 400-step case,
+    # log-likelihoods down to -1300), while every known bug moves some entry by more than 1e-2. 1e-5 absolute,
+    # the agreement the notebook promises, sits between the two with room for other CPUs' libm.
+    atol=1e-5,
+    rtol=0.0,
+), _forward_cases, observe=_observe_forward, expect=_expect_forward)
+
+
+# --------------------------------------------------------------------------- greedy_decode
+
+DECODE_SIZES = {
+    "public": {
+        "one_utterance": dict(path=[10, 10, 4, 4, 10, 2, 2, 2, 10, 2, 9, 10], padding=0, blank=10, seed=21),
+        "padded_batch_row": dict(path=[1, 1, 10, 8, 8, 10, 10, 3, 10], padding=6, blank=10, seed=22),
+    },
+    "hidden": {
+        "blank_is_class_0": dict(path=[0, 5, 5, 0, 5, 7, 0, 0, 10, 10, 0], padding=3, blank=0, seed=121),
+        "one_step": dict(path=[6], padding=0, blank=10, seed=122),
+        "padding_longer_than_speech": dict(path=[10, 2, 10, 2, 10], padding=20, blank=10, seed=123),
+        "silence_only": dict(path=[10, 10, 10, 10, 10, 10], padding=2, blank=10, seed=124),
+    },
+}
+# How far the decoded class stands out: its logit gets this much on top of standard normal noise, so the
+# arg max is the chosen class with a probability gap of at least MIN_MARGIN in every step (tested).
+DECODE_BOOST = 4.0
+
+
+def _decode_cases(suite, record=None):
+    cases = []
+    for name, size in DECODE_SIZES[suite].items():
+        rng = np.random.default_rng(size["seed"])
+        path = np.array(size["path"], dtype=np.int64)
+        logits = rng.standard_normal((len(path) + size["padding"], N_CLASSES))
+        logits[np.arange(len(path)), path] += DECODE_BOOST
+        probs = np.exp(_log_softmax(logits))  # padding rows: noise, as a network's output on padding
+        cases.append(Case(name, {"T": len(probs), "n_steps": len(path), "blank": size["blank"]},
+                          (probs, len(path), size["blank"])))
+    return cases
+
+
+def _decode_margin(case):
+    probs, n_steps, _ = case.args
+    return top2_margin(probs[:n_steps])
+
+
+GRADER.add(FunctionSpec(
+    name="greedy_decode",
+    outputs=(Output("labels"),),
+    inputs=("probs", "n_steps", "blank"),
+    hints={
+        "argmax_over_time": "the arg max ran over the time axis: take the most probable class of each step "
+                            "(axis=-1), one per step",
+        "padding_decoded": "the padding after n_steps was decoded too: only the first n_steps rows are the "
+                           "utterance, the rest is what the network made of the padding",
+        "blank_not_passed": "ctc_collapse got the course's blank instead of the blank you were given: pass blank on",
+        "blanks_dropped_without_merging": "the repeats were not merged: collapse the best path with ctc_collapse "
+                                          "(merge repeats, then drop blanks)",
+    },
+    default_hint="best path = arg max of each of the first n_steps steps, then ctc_collapse(best path, blank)",
+), _decode_cases, margin=_decode_margin)
+
+
+# --------------------------------------------------------------------------- edit_distance
+
+EDIT_PAIRS = {
+    "public": {
+        "one_substitution": ([4, 0, 7], [4, 9, 7]),
+        "insertion_and_deletion": ([1, 2, 3, 4, 5], [2, 3, 4, 5, 6]),
+        "random_digit_strings": dict(seed=31, n=7, m=6),
+    },
+    "hidden": {
+        "empty_reference": ([], [3, 3, 1]),
+        "empty_hypothesis": ([5, 2], []),
+        "both_empty": ([], []),
+        "identical": ([8, 6, 7, 5, 3, 0, 9], [8, 6, 7, 5, 3, 0, 9]),
+        "inserted_before_the_first": ([7, 7], [1, 2, 7, 7]),
+        "deleted_before_the_first": ([1, 2, 7, 7], [7, 7]),
+        "long_random_strings": dict(seed=131, n=40, m=35),
+    },
+}
+
+
+def _edit_cases(suite, record=None):
+    cases = []
+    for name, pair in EDIT_PAIRS[suite].items():
+        if isinstance(pair, dict):  # digit strings of a small alphabet: many matches, some of each edit
+            rng = np.random.default_rng(pair["seed"])
+            pair = (rng.integers(0, 4, pair["n"]).tolist(), rng.integers(0, 4, pair["m"]).tolist())
+        reference, hypothesis = (np.array(seq, dtype=np.int64) for seq in pair)
+        cases.append(Case(name, {"n": len(reference), "m": len(hypothesis)}, (reference, hypothesis)))
+    return cases
+
+
+GRADER.add(FunctionSpec(
+    name="edit_distance",
+    outputs=(Output("distance", kind="scalar"),),
+    inputs=("reference", "hypothesis"),
+    hints={
+        "substitution_costs_two": "a substitution costs 1, like an insertion or a deletion (else it is cheaper to "
+                                  "delete and insert)",
+        "match_charged": "a step that matches (reference[i-1] == hypothesis[j-1]) costs 0: charge 1 only when the "
+                         "symbols differ",
+        "first_row_zero": "D[0, j] is j: turning an empty reference into the first j hypothesis symbols takes j "
+                          "insertions, so a hypothesis may not start with free symbols",
+        "first_column_zero": "D[i, 0] is i: turning the first i reference symbols into nothing takes i deletions",
+    },
+    default_hint="D[i, j] = min(D[i-1, j-1] + (reference[i-1] != hypothesis[j-1]), D[i-1, j] + 1, D[i, j-1] + 1), "
+                 "with D[i, 0] = i and D[0, j] = j; the distance is D[n, m]",
+), _edit_cases)
+
+
+# --------------------------------------------------------------------------- test-cell entry points
+
+check_ctc_collapse = GRADER.checker("ctc_collapse")
+check_ctc_forward = GRADER.checker("ctc_forward")
+check_greedy_decode = GRADER.checker("greedy_decode")
+check_edit_distance = GRADER.checker("edit_distance")
+
+preview = GRADER.preview
+sample_inputs = GRADER.sample_inputs
