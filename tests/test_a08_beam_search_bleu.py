@@ -262,3 +262,17 @@ def test_08_numpy_decoder_equals_the_keras_model():
             # float32 layers computed in another order: ~1e-6 per value after a few layers; a wrong gate or
             # attention would differ by more than 1e-2
             np.testing.assert_allclose(log_probs[0], expected[i, t], atol=1e-4)
+
+
+def test_08_reference_bleu_equals_sacrebleu_on_the_translators_test_outputs():
+    from helpers import trained_models
+
+    ns = reference_namespace(ASSIGNMENT)
+    tokenizers = translator.load_tokenizers()
+    test = translator.load_split()["test"]
+    decoder = translator.Decoder(trained_models.load_trained_model("translator"), tokenizers)
+    outputs = [translator.decode_tokens(tokens, tokenizers["en"])
+               for tokens in decoder.greedy_batch([fr for fr, _ in test])]
+    references = [[translator.words(en)] for _, en in test]
+    ours, theirs = ns["corpus_bleu"](outputs, references), _sacrebleu(outputs, references)
+    assert abs(ours - theirs) <= BLEU_AGREEMENT and ours > 0, (ours, theirs)
