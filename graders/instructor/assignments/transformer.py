@@ -28,7 +28,7 @@ MUTANTS = {
         "weights_not_returned": Mutant("    return output, attention_weights", "    return output",
                                        expect=g.HINT_RETURN_PAIR, category="structure"),
     },
-    "MultiHeadAttention": {
+    "multi_head_attention": {
         "heads_merged_in_wrong_order": Mutant("keras.ops.transpose(heads, (0, 2, 1, 3))",
                                               "keras.ops.transpose(heads, (0, 2, 3, 1))", expect=g.HINT_MERGE_ORDER),
         "split_by_reshape_only": Mutant(
@@ -48,7 +48,7 @@ MUTANTS = {
         "new_query_layer_per_call": Mutant("self.wq(query)", "keras.layers.Dense(self.d_model)(query)",
                                            expect=g.never_called_hint("self.wq"), category="structure"),
     },
-    "EncoderLayer": {
+    "encoder_layer": {
         "residual_missing": Mutant("self.layernorm1(x + self.dropout1(attn_output, training=training))",
                                    "self.layernorm1(self.dropout1(attn_output, training=training))",
                                    expect=g.HINT_RESIDUAL_1),
@@ -63,7 +63,7 @@ MUTANTS = {
         "second_residual_missing": Mutant("self.layernorm2(out1 + self.dropout2(", "self.layernorm2(self.dropout2(",
                                           expect=g.HINT_RESIDUAL_2),
     },
-    "Encoder": {
+    "encoder": {
         "embedding_not_scaled": Mutant(" * keras.ops.sqrt(keras.ops.cast(self.d_model, \"float32\"))", "",
                                        expect=g.HINT_EMBEDDING_NOT_SCALED),
         "embedding_scaled_by_d_model": Mutant("keras.ops.sqrt(keras.ops.cast(self.d_model, \"float32\"))",
@@ -82,8 +82,9 @@ MUTANTS = {
             "        embedded = x\n        for layer in self.enc_layers:\n            x = layer(embedded,",
             expect=g.HINT_NOT_CHAINED, category="structure"),
     },
-    "DecoderLayer": {
-        "cross_attention_on_own_states": Mutant("self.mha2(out1, enc_output, enc_output,", "self.mha2(out1, out1, out1,",
+    "decoder_layer": {
+        "cross_attention_on_own_states": Mutant("self.mha2(out1, enc_output, enc_output, attention_mask=padding_mask)",
+                                                "self.mha2(out1, out1, out1, attention_mask=look_ahead_mask)",
                                                 expect=g.HINT_CROSS_OWN),
         "cross_attention_queries_from_x": Mutant("self.mha2(out1, enc_output", "self.mha2(x, enc_output",
                                                  expect=g.HINT_CROSS_QUERY),
@@ -96,11 +97,14 @@ MUTANTS = {
         "dropout_at_inference": Mutant("self.dropout3(ffn_output, training=training)",
                                        "self.dropout3(ffn_output, training=True)", expect=g.HINT_INFERENCE),
     },
-    "Decoder": {
+    "decoder": {
         "embedding_not_scaled": Mutant(" * keras.ops.sqrt(keras.ops.cast(self.d_model, \"float32\"))", "",
                                        expect=g.HINT_EMBEDDING_NOT_SCALED),
         "encoding_missing": Mutant("        x = x + self.pos_encoding[:, :T, :]\n", "", expect=g.HINT_NO_ENCODING),
-        "cross_attention_on_own_states": Mutant("layer(x, enc_output,", "layer(x, x,", expect=g.HINT_CROSS_OWN),
+        "layers_not_chained": Mutant(
+            "        for i, layer in enumerate(self.dec_layers, start=1):\n            x, block1, block2 = layer(x,",
+            "        embedded = x\n        for i, layer in enumerate(self.dec_layers, start=1):\n"
+            "            x, block1, block2 = layer(embedded,", expect=g.HINT_NOT_CHAINED, category="structure"),
         "look_ahead_mask_not_passed": Mutant("look_ahead_mask=look_ahead_mask,", "look_ahead_mask=None,",
                                              expect=g.HINT_CAUSAL, category="ignored_argument"),
         "maps_of_one_layer_only": Mutant('attention_weights[f"decoder_layer{i}_block1"]',
@@ -109,7 +113,7 @@ MUTANTS = {
         "dropout_at_inference": Mutant("x = self.dropout(x, training=training)", "x = self.dropout(x, training=True)",
                                        expect=g.HINT_INFERENCE),
     },
-    "Transformer": {
+    "transformer_model": {
         "look_ahead_mask_missing": Mutant("look_ahead_mask=look_ahead,", "look_ahead_mask=None,", expect=g.HINT_CAUSAL),
         "padding_polarity_inverted": Mutant("padding = transformer.padding_mask(encoder_ids, self.pad_id)",
                                             "padding = 1.0 - transformer.padding_mask(encoder_ids, self.pad_id)",
@@ -124,8 +128,8 @@ MUTANTS = {
     },
 }
 
-# the bug the class test submits: Transformer is called by no other graded function
-CLASS_BUG = ("Transformer", "look_ahead_mask_missing")
+# the bug the class test submits: transformer_model is called by no other graded function
+CLASS_BUG = ("transformer_model", "look_ahead_mask_missing")
 
 BENCH_METRICS = [
     Metric("held-out exact match (1,000 unseen dates)", "exact_match", ">= 0.995", lambda v, _: v >= 0.995),
