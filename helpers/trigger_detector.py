@@ -15,9 +15,11 @@ see helpers.trained_models), and the event-level metric:
 
 - a *detection* is the first output step of a run of probabilities at or
   above a threshold;
-- it is a true positive when it falls inside the label window of a trigger
-  not yet detected; every other detection is a false positive; a trigger
-  whose window holds no detection is a false negative;
+- it is a true positive when it falls inside the window of a trigger not yet
+  detected: from the first step that has heard the trigger's last sample to
+  the end of its label window (`scoring_windows`); every other detection is a
+  false positive; a trigger whose window holds no detection is a false
+  negative;
 - the threshold is chosen on the dev split (dev voices, dev background
   stretches) and then applied once to the test split.
 
@@ -271,9 +273,31 @@ def detections(probabilities, threshold):
     return np.flatnonzero(onsets)
 
 
+def first_hearing_step(end_sample):
+    """The first output step that has heard sample `end_sample`: the smallest j with
+    SAMPLES_PER_STEP * j + RECEPTIVE_SAMPLES - 1 >= end_sample (0 for a sample in the first receptive field)."""
+    return max(0, -(-(int(end_sample) - RECEPTIVE_SAMPLES + 1) // SAMPLES_PER_STEP))
+
+
+def scoring_windows(trigger_ends):
+    """(first, last) output steps in which a detection of each trigger counts, for the event metric.
+
+    A window runs from the first step that has heard the trigger's last sample (`first_hearing_step`) to
+    the last step of its label window: the label starts a little later (end_step + 1, up to RECEPTIVE_SAMPLES
+    after the end), and a detector that fires as soon as it has heard the whole word has not fired early.
+    A trigger that ends after the last step's receptive field has no window and is left out.
+    """
+    windows = []
+    for end in sorted(trigger_ends):
+        first = first_hearing_step(end)
+        if first < audio.T_Y:
+            windows.append((first, min(end_step(end) + LABEL_STEPS, audio.T_Y - 1)))
+    return windows
+
+
 def event_counts(probabilities, trigger_ends, threshold):
     """(true positives, false positives, false negatives) of one example (see the module docstring)."""
-    windows = label_windows(trigger_ends)
+    windows = scoring_windows(trigger_ends)
     found = [False] * len(windows)
     tp = fp = 0
     for step in detections(probabilities, threshold):

@@ -69,10 +69,11 @@ def test_10_reference_placements_never_overlap_and_add_the_clip():
 
 def test_10_reference_insert_ones_agrees_with_the_given_label_windows():
     ns = reference_namespace(ASSIGNMENT)
-    for end in (0, 61_234, 157_500, audio.SAMPLES_PER_CLIP - 1):
+    for end in (0, 61_234, 152_000, audio.SAMPLES_PER_CLIP - 1):
         y = ns["insert_ones"](np.zeros((1, audio.T_Y)), end)
         np.testing.assert_array_equal(y[0], td.labels([end]))
-    assert td.labels([audio.SAMPLES_PER_CLIP - 1]).sum() == 0  # ends in the last step: no window left
+    assert td.labels([audio.SAMPLES_PER_CLIP - 1]).sum() == 0  # ends after the last step: no window left
+    assert 0 < td.labels([152_000]).sum() < td.LABEL_STEPS  # a window cut at T_Y
 
 
 # --------------------------------------------------------------------------- other correct solutions pass
@@ -82,8 +83,8 @@ def _overlap_with_any(segment, previous_segments):
     return any(max(segment[0], a) <= min(segment[1], b) for a, b in previous_segments)
 
 
-def _ones_by_mask(y, segment_end, n_samples=audio.SAMPLES_PER_CLIP):
-    step = segment_end * y.shape[1] // n_samples
+def _ones_by_mask(y, segment_end, samples_per_step=td.SAMPLES_PER_STEP):
+    step = segment_end // samples_per_step
     t = np.arange(y.shape[1])
     return np.where((t > step) & (t <= step + td.LABEL_STEPS), 1.0, y)
 
@@ -125,9 +126,9 @@ def test_10_hidden_cases_have_the_structures_the_public_ones_lack():
     g = _grader()
     public_ones = g._ONES_SIZES["public"].values()
     hidden_ones = g._ONES_SIZES["hidden"].values()
-    assert all(s["n"] == audio.SAMPLES_PER_CLIP and s["T_y"] == audio.T_Y for s in public_ones)
-    assert any(s["n"] != audio.SAMPLES_PER_CLIP for s in hidden_ones)  # n_samples must be used
-    assert any(td.end_step(s["end"]) + td.LABEL_STEPS >= audio.T_Y for s in hidden_ones)  # a clipped window
+    assert all(s["per_step"] == td.SAMPLES_PER_STEP and s["T_y"] == audio.T_Y for s in public_ones)
+    assert any(s["per_step"] != td.SAMPLES_PER_STEP for s in hidden_ones)  # samples_per_step must be used
+    assert any(s["end"] // s["per_step"] + td.LABEL_STEPS >= s["T_y"] for s in hidden_ones)  # a clipped window
     assert all(len(s["triggers"]) > 1 for s in g._EXAMPLE_SIZES["public"].values())
     assert any(len(s["triggers"]) == 1 for s in g._EXAMPLE_SIZES["hidden"].values())
     assert max(s["T_x"] for s in g._MODEL_SIZES["hidden"].values()) == audio.T_X
@@ -147,6 +148,15 @@ def test_10_case_generator_draws_like_numpy_and_counts_as_unchanged():
     with pytest.raises(RuntimeError, match="more than 5 random draws"):
         for _ in range(6):
             rng.random()
+
+
+def test_10_step_arithmetic_follows_the_detector_frames():
+    """Step j reads frames 4j .. 4j + 14: its first sample is 640 j, its last 640 j + 2639 (helpers.audio)."""
+    j = 7
+    first_frame, last_frame = audio.DETECTOR_STRIDE * j, audio.DETECTOR_STRIDE * j + audio.DETECTOR_KERNEL - 1
+    assert first_frame * audio.HOP_LENGTH == td.SAMPLES_PER_STEP * j
+    assert last_frame * audio.HOP_LENGTH + audio.WINDOW_LENGTH == td.SAMPLES_PER_STEP * j + td.RECEPTIVE_SAMPLES
+    assert td.LABEL_STEPS * td.STEP_SECONDS == pytest.approx(td.LABEL_SECONDS)
 
 
 def test_10_detector_parameter_formula_matches_keras():
@@ -195,7 +205,7 @@ def test_10_chimes_go_where_the_detections_are():
     p = np.zeros(audio.T_Y)
     p[100:105] = 0.9
     out = td.with_chimes(np.zeros(audio.SAMPLES_PER_CLIP), p, 0.5)
-    start = round(100 * td.STEP_SECONDS * audio.SAMPLE_RATE)
+    start = 100 * td.SAMPLES_PER_STEP + td.RECEPTIVE_SAMPLES  # where step 100 has heard its last sample
     assert np.flatnonzero(out)[0] >= start and np.flatnonzero(out)[-1] < start + td.chime().size
     assert np.abs(out).max() == pytest.approx(np.abs(td.chime()).max())
 
