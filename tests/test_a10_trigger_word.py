@@ -220,3 +220,16 @@ def test_10_synthesized_words_never_overlap_and_labels_follow_triggers():
         assert len(ends) <= td.MAX_TRIGGERS and ends == sorted(ends)
         windows = set().union(*(range(a, b + 1) for a, b in td.label_windows(ends)))
         assert set(np.flatnonzero(td.labels(ends)).tolist()) == windows
+
+
+def test_10_scoring_window_starts_when_the_end_has_been_heard():
+    for end in (3_000, 50_000, 50_001, 131_000):
+        j = td.first_hearing_step(end)
+        last_heard = td.SAMPLES_PER_STEP * j + td.RECEPTIVE_SAMPLES - 1
+        assert last_heard >= end and last_heard - td.SAMPLES_PER_STEP < end
+        (first, last), = td.scoring_windows([end])
+        assert first == j < td.label_windows([end])[0][0] and last == td.label_windows([end])[0][1]
+    assert td.first_hearing_step(0) == 0
+    p = np.zeros(audio.T_Y)
+    p[td.first_hearing_step(50_000) - 1] = 1.0  # fired before the end was heard: a false alarm and a miss
+    assert td.event_counts(p, [50_000], 0.5) == (0, 1, 1)
