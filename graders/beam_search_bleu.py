@@ -1,4 +1,4 @@
-"""Checks for notebook 08, beam_search_bleu: greedy decoding, beam search, length normalization, BLEU.
+"""Checks for notebook 08, beam_search_bleu: greedy decoding, beam search, length normalization, error analysis, BLEU.
 
 Each check_* function is one graded test cell (graders.assignment says how it
 runs in a student's JupyterLab and at autograde time). Every function is
@@ -183,6 +183,51 @@ GRADER.add(FunctionSpec(
 ), _scoring_cases)
 
 
+# --------------------------------------------------------------------------- error analysis
+
+# a toy decoder and two seeded token sequences ending with EOS, "reference" and "beam output"; the tests check
+# that the public cases hold both verdicts and that no case is within VERDICT_MARGIN of a tie
+ANALYSIS = {
+    "public": {"first_pair": dict(V=7, n=4, seed=71, eos=1, alpha=0.7, lengths=(4, 6)),
+               "second_pair": dict(V=7, n=4, seed=74, eos=1, alpha=0.7, lengths=(5, 3))},
+    "hidden": {"no_normalization": dict(V=9, n=3, seed=81, eos=4, alpha=0.0, lengths=(3, 7)),
+               "reference_of_one_token": dict(V=6, n=5, seed=82, eos=0, alpha=1.0, lengths=(1, 4)),
+               "equal_lengths": dict(V=12, n=6, seed=83, eos=7, alpha=0.6, lengths=(6, 6))},
+}
+VERDICT_MARGIN = 1e-6  # smallest |score difference| of a case: far above float64 round-off (1e-14)
+
+
+def _analysis_cases(suite, record=None):
+    cases = []
+    for name, size in ANALYSIS[suite].items():
+        rng = np.random.default_rng(size["seed"])
+        others = [t for t in range(size["V"]) if t != size["eos"]]
+        reference, beam_output = (np.array([*rng.choice(others, size=length - 1), size["eos"]], dtype=np.int64)
+                                  for length in size["lengths"])
+        decoder = _decoder(dict(size, eos_bias=0.5))
+        cases.append(Case(name, {"V": size["V"], "reference_length": size["lengths"][0],
+                                 "beam_length": size["lengths"][1], "alpha": size["alpha"]},
+                          (decoder, decoder.initial_state(), reference, beam_output, _bos(size), size["alpha"])))
+    return cases
+
+
+GRADER.add(FunctionSpec(
+    name="error_analysis",
+    outputs=(Output("scores"), Output("search_error", "scalar")),
+    inputs=("step", "initial_state", "reference_tokens", "beam_tokens", "bos_id", "alpha"),
+    hints={
+        "raw_log_probs_compared": "the scores are plain log-probabilities: normalize them with "
+                                  "length_normalized_score, as the search's final choice was",
+        "verdict_inverted": "the verdict is inverted: it is a search error (1) when the model scores the reference "
+                            "higher than the beam's output",
+        "reference_not_scored": "both scores are the beam output's: score the reference tokens too",
+        "alpha_ignored": "the scores use another exponent than alpha: pass alpha on to length_normalized_score",
+    },
+    default_hint="scores = length_normalized_score of the two sequence_log_prob values (reference first); "
+                 "search_error = 1 if scores[0] > scores[1] else 0",
+), _analysis_cases)
+
+
 # --------------------------------------------------------------------------- BLEU
 
 WORDS = ("the", "cat", "sat", "on", "a", "mat", "dog", "is", "here", "there")
@@ -351,6 +396,7 @@ check_greedy_decode = GRADER.checker("greedy_decode")
 check_beam_search = GRADER.checker("beam_search")
 check_length_normalized_score = GRADER.checker("length_normalized_score")
 check_sequence_log_prob = GRADER.checker("sequence_log_prob")
+check_error_analysis = GRADER.checker("error_analysis")
 check_modified_precision = GRADER.checker("modified_precision")
 check_brevity_penalty = GRADER.checker("brevity_penalty")
 check_corpus_bleu = GRADER.checker("corpus_bleu")

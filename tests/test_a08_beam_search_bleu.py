@@ -276,3 +276,16 @@ def test_08_reference_bleu_equals_sacrebleu_on_the_translators_test_outputs():
     references = [[translator.words(en)] for _, en in test]
     ours, theirs = ns["corpus_bleu"](outputs, references), _sacrebleu(outputs, references)
     assert abs(ours - theirs) <= BLEU_AGREEMENT and ours > 0, (ours, theirs)
+
+
+def test_08_error_analysis_cases_hold_both_verdicts_far_from_a_tie():
+    import graders.beam_search_bleu as g
+
+    ns = reference_namespace(ASSIGNMENT)
+    verdicts = {}
+    for suite in ("public", "hidden"):
+        for case in g.GRADER.cases("error_analysis", suite):
+            scores, search_error = ns["error_analysis"](*case.args)
+            assert abs(scores[0] - scores[1]) > g.VERDICT_MARGIN, case.name  # no verdict can flip on another CPU
+            verdicts.setdefault(suite, set()).add(search_error)
+    assert verdicts["public"] == {0, 1}, "the public cases should show a search error and a model error"

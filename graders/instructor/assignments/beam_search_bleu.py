@@ -57,6 +57,13 @@ MUTANTS = {
         "mean_not_sum": Mutant("log_prob += log_probs[0, token]", "log_prob += log_probs[0, token] / len(tokens)"),
         "state_not_carried": Mutant("log_probs, state = step(", "log_probs, _ = step("),
     },
+    "error_analysis": {
+        "raw_log_probs_compared": Mutant("scores = length_normalized_score(log_probs, lengths, alpha)",
+                                         "scores = log_probs"),
+        "verdict_inverted": Mutant("int(scores[0] > scores[1])", "int(scores[0] < scores[1])"),
+        "reference_not_scored": Mutant("pair = (reference_tokens, beam_tokens)", "pair = (beam_tokens, beam_tokens)"),
+        "alpha_ignored": Mutant("lengths, alpha)", "lengths, 1.0)", category="ignored_argument"),
+    },
     "modified_precision": {
         "counts_not_clipped": Mutant("min(count, max_ref[gram])", "(count if max_ref[gram] else 0)"),
         "clipped_by_the_sum": Mutant("max_ref |= ngrams(reference)", "max_ref += ngrams(reference)"),
