@@ -12,8 +12,9 @@ runs in a student's JupyterLab and at autograde time).
   generator stands in for MiniLM, so a case runs in milliseconds; the head's
   weights are injected the same way, and the logits are compared with the
   backbone's own sequence output times the injected kernel plus bias (the
-  oracle). The parameter counts (trainable and frozen) and whether training
-  mode changes the outputs are compared with the docstring's model.
+  oracle). The head's parameter count (weights that are not the backbone's),
+  whether the given backbone is used and left trainable, and whether
+  training mode changes the outputs are compared with the docstring's model.
 - masked_token_loss (oracle-based): float32 logits and labels with -100 at
   the positions the loss must skip; the student's loss (a Keras tensor) is
   compared with a float64 numpy oracle, which tests/test_a14_transformer_ner.py
@@ -177,13 +178,19 @@ def _head_shapes(n_tags):
     return [(TINY_BACKBONE["hidden_dim"], n_tags), (n_tags,)]
 
 
+def _size(weights):
+    return int(sum(int(np.prod(w.shape)) for w in weights))
+
+
 def _observe_classifier(func, case):
     name = "build_token_classifier"
     backbone = tiny_backbone(case)
     model = behaviour.build_model(func, name, case, (backbone,), case.kwargs)
-    own = [w for w in model.weights if not any(w is b for b in backbone.weights)]
+    given = {id(w) for w in backbone.weights}
+    own = [w for w in model.weights if id(w) not in given]
+    used = [w for w in model.weights if id(w) in given]  # the backbone's pooler may be left out: it tags nothing
     shapes = [tuple(int(d) for d in w.shape) for w in own]
-    if shapes == _head_shapes(case.kwargs["n_tags"]):  # otherwise the counts below say what is wrong
+    if shapes == _head_shapes(case.kwargs["n_tags"]):  # otherwise the facts below say what is wrong
         for weight, value in zip(own, behaviour.drawn_weights(np.random.default_rng(_HEAD_SEED), shapes, _HEAD_SCALE)):
             weight.assign(value)
     inputs = case.data["inputs"]
@@ -192,17 +199,12 @@ def _observe_classifier(func, case):
         fail(name, case, f"the model's output has shape {logits.shape}, expected (m, T, n_tags) = "
              f"{inputs['token_ids'].shape + (case.kwargs['n_tags'],)}", f"hint:   {HINT_POOLED}")
     trained = behaviour.run_model(model, inputs, name, case, training=True).astype(float)
-    facts = behaviour.fact_leaves({"training_changes_outputs": bool(behaviour.differs(trained, logits))})
-    return Observation(case.name, {"logits": logits} | behaviour.count_leaf(model, split=True) | facts)
-
-
-def classifier_counts(n_tags, num_layers, frozen=False, head=True):
-    """(trainable, frozen) parameter counts: the tiny backbone, then Dense(n_tags) on its hidden states."""
-    import keras_hub
-
-    backbone = keras_hub.models.BertBackbone(num_layers=num_layers, dropout=0.0, **TINY_BACKBONE).count_params()
-    dense = behaviour.dense_params(TINY_BACKBONE["hidden_dim"], n_tags) if head else 0
-    return (dense, backbone) if frozen else (backbone + dense, 0)
+    trainable_used = _size([w for w in model.trainable_weights if id(w) in given])
+    facts = behaviour.fact_leaves({"uses_the_given_backbone": bool(used),
+                                   "backbone_is_trainable": bool(used) and trainable_used == _size(used),
+                                   "training_changes_outputs": bool(behaviour.differs(trained, logits))})
+    head = {"head_parameters": np.asarray(_size(own), dtype=np.int64)}
+    return Observation(case.name, {"logits": logits} | head | facts)
 
 
 def _expect_classifier(case):
@@ -210,19 +212,16 @@ def _expect_classifier(case):
 
     backbone = tiny_backbone(case)
     hidden = behaviour.to_numpy(backbone(case.data["inputs"])["sequence_output"]).astype(float)
-    kernel, bias = behaviour.drawn_weights(np.random.default_rng(_HEAD_SEED), _head_shapes(case.kwargs["n_tags"]),
-                                           _HEAD_SCALE)
+    n_tags, dropout = case.kwargs["n_tags"], case.kwargs["dropout"]
+    kernel, bias = behaviour.drawn_weights(np.random.default_rng(_HEAD_SEED), _head_shapes(n_tags), _HEAD_SCALE)
     logits = hidden @ kernel + bias
-    dropout = case.kwargs["dropout"]
-    expected, bugs = behaviour.expected_facts({"training_changes_outputs": (
-        dropout > 0, HINT_DROPOUT_IGNORED, behaviour.HINT_DROPOUT_FIXED)})
-    expected |= {"logits": logits}
+    expected, bugs = behaviour.expected_facts({
+        "uses_the_given_backbone": (True, HINT_OWN_BACKBONE, ""),
+        "backbone_is_trainable": (True, HINT_FROZEN, ""),
+        "training_changes_outputs": (dropout > 0, HINT_DROPOUT_IGNORED, behaviour.HINT_DROPOUT_FIXED)})
+    expected |= {"logits": logits,
+                 "head_parameters": np.asarray(behaviour.dense_params(TINY_BACKBONE["hidden_dim"], n_tags), np.int64)}
     bugs = {HINT_NOT_LOGITS: {"logits": behaviour.to_numpy(keras.ops.softmax(logits, axis=-1)).astype(float)}} | bugs
-    paths = (behaviour.TRAINABLE, behaviour.FROZEN)
-    arguments = {"n_tags": case.kwargs["n_tags"], "num_layers": case.data["num_layers"]}
-    expected |= behaviour.expected_counts(classifier_counts, arguments, paths)
-    bugs |= behaviour.count_mistakes(classifier_counts, arguments, [
-        (HINT_FROZEN, {"frozen": True})], paths=paths)
     return expected, bugs
 
 
@@ -230,8 +229,9 @@ GRADER.add(FunctionSpec(
     name="build_token_classifier",
     outputs=(Output("model"),),
     default_hint=HINT_HEAD,
-    pattern_hints=((("logits", behaviour.TRAINABLE), HINT_OWN_BACKBONE),
-                   (("logits", behaviour.TRAINABLE, behaviour.FROZEN), HINT_OWN_BACKBONE)),
+    pattern_hints=((("head_parameters",), f"the head's parameter count differs from one Dense(n_tags) on the "
+                                          f"{TINY_BACKBONE['hidden_dim']}-dimensional hidden states: one layer, "
+                                          f"kernel and bias"),),
     atol=FLOAT32_ATOL, rtol=0.0,  # float32 Keras against the oracle's float64 product of the same float32 states
 ), _classifier_cases, observe=_observe_classifier, expect=_expect_classifier)
 

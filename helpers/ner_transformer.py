@@ -89,9 +89,12 @@ def model_inputs(split, rows, columns):
 
 def predict_logits(model, split, batch_size=32):
     """Sub-token logits (m, max_length, n_tags) float32 of a whole split; trimmed columns come back as zeros."""
+    import keras
+
     logits = None
     for rows, columns in length_sorted_batches(split.attention_mask, batch_size):
-        out = np.asarray(model.predict_on_batch(model_inputs(split, rows, columns)))
+        # a plain call: nothing to compile, so batches of new lengths cost no retracing
+        out = keras.ops.convert_to_numpy(model(model_inputs(split, rows, columns), training=False))
         if logits is None:
             logits = np.zeros(split.input_ids.shape + (out.shape[-1],), dtype=np.float32)
         logits[rows, :columns] = out

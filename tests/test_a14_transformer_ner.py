@@ -72,7 +72,8 @@ def test_14_loss_oracle_equals_torch_cross_entropy_with_ignore_index():
                                                      ignore_index=IGNORE_INDEX).item()
         # float64 on both sides, a few dozen terms: round-off is ~1e-15
         assert abs(g.loss_oracle(labels, logits) - expected) < 1e-12, case.name
-        assert abs(g.loss_oracle(labels, logits, denominator="all") - expected) > 1e-3  # the comparison can fail
+        if np.any(labels == IGNORE_INDEX):  # the comparison can fail: counting the ignored positions moves the loss
+            assert abs(g.loss_oracle(labels, logits, denominator="all") - expected) > 1e-3
 
 
 def test_14_reference_loss_agrees_with_the_oracle_in_float32():
