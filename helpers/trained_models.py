@@ -49,6 +49,7 @@ CARD_FIELDS = ("name", "module", "seed", "data", "split", "hyperparameters",
 # model name -> module defining build_model / train_model / evaluate_model / METRIC_TOLERANCE
 REGISTRY = {
     "ctc_recognizer": "helpers.ctc_recognizer",
+    "trigger_detector": "helpers.trigger_detector",
     "translator": "helpers.translator",
 }
 
