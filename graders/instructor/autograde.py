@@ -603,7 +603,7 @@ def grade_class(submissions, course_root=REPO_ROOT, force=False, jobs=1, schedul
         solutions.grader_module(assignment)
         records[assignment] = judge.suite_records(assignment)
     judge_files = grading_kit.judge_files(records)
-    code_fp = grading_kit.code_fingerprint(judge_files)
+    code_fp = grading_kit.file_hashes(judge_files)
 
     payloads, prepared_notes = {}, {}
     for student, assignment in submissions:
@@ -657,9 +657,12 @@ def _not_graded(course_root, student, assignment, cause, limits=()):
 
 def _finish(course_root, student, assignment, result, records_by_suite, fingerprint, prepared_notes=()):
     files, expected = fingerprint
-    if grading_kit.code_fingerprint(files) != expected:
-        raise grading_kit.KitChanged("the judge's code or records changed during the run: grading stopped; restore "
-                                     "them (git status) and run again -- what was graded is kept")
+    changed = grading_kit.changed_files(files, expected)
+    if changed:
+        names = ", ".join(str(path.relative_to(REPO_ROOT)) if REPO_ROOT in path.parents else str(path)
+                          for path in changed[:3])
+        raise grading_kit.KitChanged(f"the judge's code or records changed during the run ({names}): grading "
+                                     f"stopped; restore them (git status) and run again -- what was graded is kept")
     if isinstance(result, Exception):
         return _not_graded(course_root, student, assignment, _worker_error(result))
     limits = result.get("limits_in_force", [])

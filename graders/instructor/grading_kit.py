@@ -8,9 +8,9 @@ graders and nothing of graders/instructor/, notebooks/ or the course folder.
 
 Two fingerprints guard a grading run:
 
-- `code_fingerprint(judge_files(...))` of what the judge uses (the loaded
-  modules of graders/ and helpers/, the public and hidden records), taken when
-  the run starts and checked before every judgement;
+- `file_hashes(judge_files(...))` of what the judge uses (the loaded
+  modules of graders/ and helpers/, the records, the runner of its own run), taken when
+  the run starts and checked before every judgement (`changed_files` names what changed);
 - `kit_fingerprint(kit)`, checked by every worker before it runs a
   submission, so a worker whose kit differs from the client's (an old copy on
   a cluster node) refuses instead of grading with other code.
@@ -51,14 +51,16 @@ def fingerprint(root, folders):
 
 
 def judge_files(assignments):
-    """The files the judge of `assignments` reads: every loaded module of graders/ and helpers/, and the records.
+    """The files the judge of `assignments` reads: every loaded module of graders/ and helpers/, the records, and
+    the runner of the judge's own run (reprobe_runner.py, which makes the observations of behaviour-graded
+    functions).
 
     Call it after the graders and records were loaded (the run does so before any sandbox starts).
     """
     from graders import records
-    from graders.instructor import judge
+    from graders.instructor import judge, reprobe
 
-    files = set()
+    files = {reprobe.RUNNER.resolve()}
     for name, module in list(sys.modules.items()):
         path = getattr(module, "__file__", None)
         if name.split(".")[0] in CODE_FOLDERS and path and Path(path).is_file():
@@ -76,6 +78,17 @@ def code_fingerprint(files):
         digest.update(str(path).encode() + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest() if path.is_file() else b"missing")
     return digest.hexdigest()
+
+
+def changed_files(files, expected):
+    """The files among `files` whose bytes no longer give the fingerprints `expected` ({path: file_hashes' value})."""
+    now = file_hashes(files)
+    return [path for path in files if now.get(path) != expected.get(path)]
+
+
+def file_hashes(files):
+    """{path: SHA-256 of its bytes, or "missing"} of `files`."""
+    return {path: hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else "missing" for path in files}
 
 
 def kit_fingerprint(kit_dir):
