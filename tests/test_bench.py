@@ -33,3 +33,15 @@ def test_table_marks_targets_met_missed_and_errors():
     assert any("Keras LSTM" in line and line.endswith("| no |") for line in lines)  # 2.3 does not beat 2.2
     assert any("ERROR" in line and "kernel died" in line for line in lines)
     assert "| 900 |" in table and "| 90 |" in table
+
+
+def test_merge_keeps_rows_not_rerun_and_replaces_the_rest_in_course_order():
+    def row(assignment, mode, wall_s):
+        return {"assignment": assignment, "mode": mode, "wall_s": wall_s}
+    earlier = [row("09_nmt_attention", "quick", 1.0), row("09_nmt_attention", "full", 2.0),
+               row("01_rnn_step_by_step", "quick", 3.0)]
+    new = [row("09_nmt_attention", "full", 9.0), row("08_beam_search_bleu", "quick", 4.0)]
+    merged = bench.merge_rows(earlier, new)
+    assert [(r["assignment"], r["mode"], r["wall_s"]) for r in merged] == [
+        ("01_rnn_step_by_step", "quick", 3.0), ("08_beam_search_bleu", "quick", 4.0),
+        ("09_nmt_attention", "quick", 1.0), ("09_nmt_attention", "full", 9.0)]

@@ -6,7 +6,9 @@ Afterwards one extra cell reads the notebook's own result variables, so the
 quality numbers are the ones the notebook printed. Peak memory is the largest
 resident set of this process and its children (the kernel), sampled every 0.2 s.
 
-Writes bench/results.md (a table) and bench/results.json.
+Writes bench/results.md (a table) and bench/results.json. A run of some assignments
+replaces their rows and keeps the rows of the others from earlier runs, so the table
+can be filled one notebook at a time.
 
 Usage: python -m graders.instructor.bench [--modes quick,full] [ASSIGNMENT ...]
 """
@@ -130,6 +132,25 @@ def _format_table(rows):
     return "\n".join(lines)
 
 
+def _earlier_rows():
+    """Rows of bench/results.json from an earlier run, or [] when there is none or it is unreadable."""
+    try:
+        earlier = json.loads((BENCH_DIR / "results.json").read_text())
+    except (OSError, ValueError):
+        return []
+    return earlier if isinstance(earlier, list) else []
+
+
+def merge_rows(earlier, new):
+    """Rows of `earlier` whose (assignment, mode) was not re-run, then `new`, in course order."""
+    fresh = {(row["assignment"], row["mode"]) for row in new}
+    kept = [row for row in earlier if (row.get("assignment"), row.get("mode")) not in fresh]
+    order = {name: i for i, name in enumerate(solutions.assignment_names())}
+    modes = {"quick": 0, "full": 1}
+    return sorted(kept + new, key=lambda row: (order.get(row["assignment"], len(order)),
+                                               modes.get(row["mode"], 2)))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="time, memory and quality of every notebook")
     parser.add_argument("assignments", nargs="*")
@@ -145,6 +166,7 @@ def main(argv=None):
             print(f"  {rows[-1]['wall_s']} s, {rows[-1]['peak_gib']} GiB, {rows[-1]['metrics']}"
                   + (f", {rows[-1]['error']}" if rows[-1]["error"] else ""), flush=True)
     BENCH_DIR.mkdir(exist_ok=True)
+    rows = merge_rows(_earlier_rows(), rows)
     table = _format_table(rows)
     (BENCH_DIR / "results.md").write_text("# Benchmark (make bench)\n\n" + table + "\n")
     (BENCH_DIR / "results.json").write_text(json.dumps(rows, indent=1))
