@@ -26,7 +26,9 @@ A = ASSIGNMENTS[0]
 NOTEBOOK = solutions.notebook_path(A).name
 AS_ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not AS_ROOT, reason="files owned by other users can only be made as root")
-START = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+# Submission times are named from now on: an honest submission's notebook is written when its folder is named,
+# and collect takes the notebook's ctime when it is later than the name (a backdated folder).
+START = datetime.now(timezone.utc)
 
 
 def _stamp(minutes):
@@ -160,6 +162,44 @@ def test_the_newest_submission_of_a_student_wins_and_an_older_one_never_replaces
     submit(course_root, "alice", minutes=5, notebook="late copy of an older one")
     assert collect(course_root, capsys)[0]
     assert "second" in submitted_text(course_root, "alice")
+
+
+def _collected_time(course_root, student):
+    from nbgrader.utils import parse_utc
+
+    return parse_utc((course_root / "submitted" / student / A / exchange.TIMESTAMP_FILE).read_text().strip())
+
+
+def test_a_backdated_folder_name_gives_way_to_the_time_the_notebook_was_written(course_root, capsys):
+    submit(course_root, "mallory", minutes=-3 * 24 * 60)  # named three days ago, written now
+    ok, out = collect(course_root, capsys)
+    assert ok, out
+    taken = _collected_time(course_root, "mallory")
+    assert abs((taken - START.replace(tzinfo=None)).total_seconds()) < exchange.CLOCK_SKEW_S, taken
+    assert "mallory: the folder's name gives the time" in out and "the later time is the submission time" in out
+
+
+def test_an_honest_time_within_the_clock_skew_is_kept_and_trusted_times_are_taken_as_named(course_root, capsys,
+                                                                                            monkeypatch):
+    submit(course_root, "alice", minutes=-exchange.CLOCK_SKEW_S / 60 / 2)  # a server clock a few minutes behind
+    submit(course_root, "bob", minutes=-3 * 24 * 60)
+    monkeypatch.setenv(exchange.TRUST_TIMES_ENV_VAR, "1")  # an exchange restored from a backup
+    assert collect(course_root, capsys)[0]
+    for student, minutes in (("alice", -exchange.CLOCK_SKEW_S / 60 / 2), ("bob", -3 * 24 * 60)):
+        named = (START + timedelta(minutes=minutes)).replace(tzinfo=None)
+        assert abs((_collected_time(course_root, student) - named).total_seconds()) < 1e-3
+
+
+def test_the_submission_time_is_the_named_one_unless_the_notebook_was_written_later_than_the_clock_skew():
+    named = datetime(2026, 3, 1, 12, 0)  # naive UTC, as nbgrader's parse_utc gives it
+    stamp = named.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    epoch = (named - datetime(1970, 1, 1)).total_seconds()
+    for written, expected in ((epoch - 3600, named),  # written before it was named: a slow clock, not a backdating
+                              (epoch + exchange.CLOCK_SKEW_S - 1, named),
+                              (epoch + exchange.CLOCK_SKEW_S + 1, named + timedelta(seconds=exchange.CLOCK_SKEW_S + 1))):
+        time, text, notes = exchange.submission_time(named, stamp, written)
+        assert time == expected and bool(notes) == (time != named), (written, time, notes)
+        assert (text == stamp) == (time == named)
 
 
 def test_a_name_that_is_no_student_id_is_refused(course_root, capsys):

@@ -21,6 +21,13 @@ inbound folder is writable by every student, so collect trusts nothing in it:
   holds everything) proves nothing about who wrote it: its name is taken as
   it is (COURSE_EXCHANGE_TRUST_NAMES=1 does the same everywhere, for a hub
   whose students share one account);
+- **no time is backdated**: the submission time is the one in the folder's
+  name unless the notebook's inode was changed later than that (its ctime,
+  which a user cannot set back, unlike the modification time `touch -d`
+  sets): then the later time is taken and the report says so. Clocks of a
+  student's server and the exchange's file server may differ, so a gap up to
+  CLOCK_SKEW_S is forgiven. An exchange copied from a backup has fresh
+  ctimes: COURSE_EXCHANGE_TRUST_TIMES=1 takes the names' times as they are;
 - **only the notebook travels**: submitted/STUDENT/ASSIGNMENT/ receives the
   assignment's notebook (at most COURSE_MAX_SUBMISSION_MB, 50 MB), the
   submission time read from the folder's name, and nbgrader's submission
@@ -46,6 +53,7 @@ import shutil
 import stat
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from nbgrader.exchange.default.collect import ExchangeCollect as NbgraderCollect
@@ -56,6 +64,11 @@ from graders.instructor import course, solutions
 
 EXCHANGE_ENV_VAR = "COURSE_EXCHANGE"  # the student side reads the same variable (graders/student/lab.py)
 TRUST_NAMES_ENV_VAR = "COURSE_EXCHANGE_TRUST_NAMES"
+TRUST_TIMES_ENV_VAR = "COURSE_EXCHANGE_TRUST_TIMES"
+# nbgrader's submit copies the notebook seconds after naming the folder; the rest is room for the clocks of
+# a student's server and a networked file server to disagree (NTP keeps them within seconds, a drifting
+# one within minutes). A backdating shorter than this passes unnoticed.
+CLOCK_SKEW_S = 600
 MAX_SIZE_ENV_VAR = "COURSE_MAX_SUBMISSION_MB"
 MIB = 1 << 20
 DEFAULT_MAX_NOTEBOOK_MB = 50  # a notebook saved with all its figures and audio stays far below
@@ -198,6 +211,7 @@ class Submission:
     timestamp: object  # datetime, UTC
     files: dict  # {file name: bytes}: the notebook, and the timestamp and secret when present
     left_behind: list = field(default_factory=list)  # other files in the folder, not collected
+    notes: list = field(default_factory=list)  # what collect changed, said in the report
 
 
 @dataclass
@@ -265,11 +279,28 @@ def inspect_submission(inbound_fd, entry, assignment, collector_uid=None):
         secret = files.get(SECRET_FILE, b"").decode("ascii", errors="replace").strip()
         if SECRET_FILE in files and not SECRET.fullmatch(secret):
             raise Refused(f"{SECRET_FILE} is not a secret nbgrader wrote")
-        files[TIMESTAMP_FILE] = stamp.encode()  # the time in the folder's name: the one the newest is chosen by
+        written = os.stat(notebook, dir_fd=folder, follow_symlinks=False).st_ctime
+        timestamp, stamp, notes = submission_time(timestamp, stamp, written)
+        files[TIMESTAMP_FILE] = stamp.encode()  # the time the newest is chosen by and lateness is computed from
         left = sorted(set(os.listdir(folder)) - set(files) - {".ipynb_checkpoints"})
     finally:
         os.close(folder)
-    return Submission(entry, student, timestamp, files, left)
+    return Submission(entry, student, timestamp, files, left, notes)
+
+
+def submission_time(named, stamp, written):
+    """(time, its text, notes): the time in the folder's name, or the notebook's ctime when that is later.
+
+    `named` is the naive UTC datetime parsed from `stamp` (the name's text); `written` is the notebook's
+    st_ctime (s since the epoch). A ctime more than CLOCK_SKEW_S after the named time means the name was
+    backdated (or the exchange copied: COURSE_EXCHANGE_TRUST_TIMES=1 keeps the names' times).
+    """
+    written_at = datetime.fromtimestamp(written, timezone.utc).replace(tzinfo=None)
+    if os.environ.get(TRUST_TIMES_ENV_VAR) == "1" or (written_at - named).total_seconds() <= CLOCK_SKEW_S:
+        return named, stamp, []
+    text = written_at.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    return written_at, text, [f"the folder's name gives the time {stamp}, but the notebook was written at {text}; "
+                              "the later time is the submission time"]
 
 
 def scan_inbound(inbound, assignment, collector_uid=None):
@@ -344,6 +375,8 @@ def collect(assignments=(), course_root=course.REPO_ROOT, collector_uid=None):
         written = [s for s in newest.values() if store(course_root, assignment, s)]
         print(f"{assignment}: {len(newest)} student(s) submitted; {len(written)} new or newer submission(s) collected")
         for submission in sorted(written, key=lambda s: s.student):
+            for note in submission.notes:
+                print(f"  {submission.student}: {note}")
             if submission.left_behind:
                 print(f"  {submission.student}: only the notebook was collected; left in the exchange: "
                       + ", ".join(submission.left_behind[:5]) + (" ..." if len(submission.left_behind) > 5 else ""))
@@ -422,6 +455,8 @@ class CheckedCollect(NbgraderCollect):
         for submission in newest.values():
             if store(self.coursedir.root, self.coursedir.assignment_id, submission):
                 self.log.info(f"collected {submission.student}/{self.coursedir.assignment_id}")
+                for note in submission.notes:
+                    self.log.warning(f"{submission.student}: {note}")
         for refusal in refused:
             self.log.warning(refusal.line())
 
