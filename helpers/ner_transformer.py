@@ -12,7 +12,10 @@ score entities; this module holds what is not graded:
   padding columns that no row needs;
 - `fine_tune`: epochs of `model.train_on_batch` with early stopping on a dev
   score (a callable the notebook writes from its graded functions), keeping
-  the weights of the best epoch, with a progress bar.
+  the weights of the best epoch, with a progress bar;
+- `load_bilstm_predictions`: the wikigold test tags of notebook 04's 2-layer
+  BiLSTM tagger, trained once by the instructors (only its tags ship, since
+  its architecture is an answer of 04), checksum-verified.
 
 Label convention: IGNORE_INDEX (-100) marks a position the loss skips (special
 tokens, padding and every sub-token of a word but its first), as in
@@ -30,6 +33,7 @@ from helpers import ner
 IGNORE_INDEX = -100
 NO_WORD = -1  # word index of a sub-token that belongs to no word ([CLS], [SEP], padding); also "no word here"
 OUTSIDE_INDEX = 0  # the index of "O": helpers.ner.build_tag_vocab puts it first in every tag vocabulary
+BILSTM_PREDICTIONS = "models/bilstm_tagger.wikigold-test.json"
 WNUT17 = {split: f"ner/wnut17/{split}.conll" for split in ("train", "dev", "test")}
 LENGTH_BUCKET = 8  # batches are trimmed to a multiple of this: few distinct shapes, so few retraced graphs
 
@@ -37,6 +41,22 @@ LENGTH_BUCKET = 8  # batches are trimmed to a multiple of this: few distinct sha
 def load_wnut17(root=None):
     """{"train", "dev", "test"}: lists of (tokens, tags); 3,394 / 1,009 / 1,287 sentences, six entity types."""
     return {split: ner.read_conll(path, root) for split, path in WNUT17.items()}
+
+
+def load_bilstm_predictions(root=None):
+    """(test_tags, facts) of notebook 04's 2-layer BiLSTM tagger on the wikigold test split.
+
+    test_tags : one list of IOB2 tags per test sentence, in the order of ner.load_wikigold()["test"]
+    facts : dict with its hyperparameters, seed, training time, dev F1 per epoch and "test" scores
+            (precision, recall, f1); datasets/models/bilstm_tagger.md is the same card for people
+    Raises helpers.data.DataFileError if the file is missing or was edited (checksum).
+    """
+    import json
+
+    from helpers.data import dataset_path
+
+    shipped = json.loads(dataset_path(BILSTM_PREDICTIONS, root).read_text(encoding="utf-8"))
+    return shipped["test_tags"], shipped["facts"]
 
 
 @dataclass

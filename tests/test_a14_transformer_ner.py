@@ -249,3 +249,17 @@ def test_14_memorization_tagger_and_tag_names():
     assert tag(["Paris", "Hilton", "smiles"]) == ["B-LOC", "I-PER", "O"]
     names = ner_transformer.tag_names(np.array([[1, 0, NO_WORD], [2, 2, 0]]), [2, 3], ["O", "B-X", "I-X"])
     assert names == [["B-X", "O"], ["I-X", "I-X", "O"]]
+
+
+def test_14_shipped_bilstm_tags_fit_the_test_split_and_score_what_the_card_says(tmp_path):
+    from helpers.data import MANIFEST_NAME, DataFileError
+
+    test = ner.load_wikigold()["test"]
+    tags, facts = ner_transformer.load_bilstm_predictions()
+    assert [len(t) for t in tags] == [len(words) for words, _ in test], "one tag per test word, in the file's order"
+    assert set(tag for sentence in tags for tag in sentence) <= set(ner.build_tag_vocab(test)[1]) | {ner.OUTSIDE}
+    # the card rounds each score to 4 decimals: a recomputation may differ by half a unit of the last one
+    assert ner.entity_scores([t for _, t in test], tags)["f1"] == pytest.approx(facts["test"]["f1"], abs=5e-5)
+    (tmp_path / MANIFEST_NAME).write_text("0" * 64 + "  names/other.txt\n")
+    with pytest.raises(DataFileError, match="not listed"):  # a data folder without the shipped file
+        ner_transformer.load_bilstm_predictions(root=tmp_path)
