@@ -52,7 +52,9 @@ The decoding interface the notebook grades against
         log_probs    (k, V) float64, log P(next token | prefix, source)
         new_state    (k, n) float, the state after reading last_tokens
 `Decoder.for_source(sentence)` gives a step function and the initial state
-(1, n) for one French sentence.
+(1, n) for one French sentence. The encoder runs once per sentence: a Keras
+call costs tens of milliseconds, more than a whole beam search, so its output
+is kept, and `Decoder.encode_sources(sentences)` encodes many in batches first.
 """
 
 import random
@@ -83,6 +85,7 @@ DECODER_UNITS = 2 * ENCODER_UNITS
 MAX_TARGET_TOKENS = 24  # longest decoded output (tokens before [EOS]); the longest test reference has fewer
 
 BATCH_SIZE = 64
+ENCODE_BATCH_SIZE = 256  # sentences per encoder call when many are encoded for decoding
 EPOCHS = 8
 LEARNING_RATE = 2e-3
 CLIP_NORM = 1.0
@@ -371,6 +374,7 @@ class Decoder:
         self.combine_w, self.combine_b = model.get_layer("combine").get_weights()
         self.out_w, self.out_b = model.get_layer("logits").get_weights()
         self.vocab_size = self.out_w.shape[1]
+        self._encoded = {}  # sentence -> (memory (1, T_x, n), mask (1, T_x), initial state (1, n)), by encode_sources
 
     def encode(self, sentences):
         """(memory (m, T_x, n), source mask (m, T_x) bool, initial states (m, n)) of French `sentences`."""
@@ -400,9 +404,29 @@ class Decoder:
         logits = combined @ self.out_w + self.out_b
         return _log_softmax(logits.astype(np.float64)), new_state, weights
 
+    def encode_sources(self, sentences, batch_size=ENCODE_BATCH_SIZE):
+        """Encode the French `sentences` not encoded yet, `batch_size` at a time, and keep each one's encoder output.
+
+        A sentence's memory is cut to its own tokens (the batch pads after them), so for_source sees the same
+        shapes as when it encodes the sentence alone; the values agree to float32 round-off.
+        """
+        new = [sentence for sentence in dict.fromkeys(sentences) if sentence not in self._encoded]
+        for start in range(0, len(new), batch_size):
+            chunk = new[start:start + batch_size]
+            memory, mask, s0 = self.encode(chunk)
+            for i, sentence in enumerate(chunk):
+                length = int(mask[i].sum())
+                self._encoded[sentence] = (memory[i:i + 1, :length].copy(), mask[i:i + 1, :length].copy(),
+                                           s0[i:i + 1].copy())
+
     def for_source(self, sentence):
-        """(step, initial_state (1, n)) for one French sentence: step(last_tokens, state) -> (log_probs, new_state)."""
-        memory, mask, s0 = self.encode([sentence])
+        """(step, initial_state (1, n)) for one French sentence: step(last_tokens, state) -> (log_probs, new_state).
+
+        The initial state is a fresh copy on every call: a search that writes into it changes nothing kept.
+        """
+        if sentence not in self._encoded:
+            self.encode_sources([sentence])
+        memory, mask, s0 = self._encoded[sentence]
 
         def step(last_tokens, state):
             tokens = np.asarray(last_tokens, dtype=np.int64)
@@ -412,7 +436,7 @@ class Decoder:
                                                 np.broadcast_to(mask, (k,) + mask.shape[1:]))
             return log_probs, new_state
 
-        return step, s0
+        return step, s0.copy()
 
     def greedy_batch(self, sentences, max_tokens=MAX_TARGET_TOKENS):
         """Greedy translations of many sentences at once: list of token lists (each ends with EOS_ID if it ended)."""
