@@ -10,7 +10,7 @@ How each function is graded:
   right answer and the answer of each known bug (inputs not excluded, dot
   product instead of cosine, Euclidean distance, reversed offset, word_c
   ignored) are known by construction; and on real GloVe questions whose answer
-  is a fact (man : woman :: king : queen). The probe also counts the lines of
+  is a fact (brother : sister :: uncle : aunt). The probe also counts the lines of
   Python the function runs, its own and those of any library code it calls
   (graders.behaviour.PythonLineCounter): a loop over the vocabulary runs at
   least one line per word, wherever it hides (map(np.linalg.norm, E) runs
@@ -126,7 +126,7 @@ HINT_ANALOGY = ("the answer is the word, other than the three inputs, whose vect
 MAX_PYTHON_LINES = 1000  # per query; a loop over a planted vocabulary (5,000 words) runs at least 5,000
 PLANTED_VOCAB_SIZE = 5000
 GLOVE_QUESTIONS = {  # name: (a, b, c, answer, vocabulary: the top_n most frequent GloVe words)
-    "public": {"glove_royalty": ("man", "woman", "king", "queen", 50_000)},
+    "public": {"glove_family": ("brother", "sister", "uncle", "aunt", 50_000)},
 }
 _PLANTED = {  # name: (kind, vocab_size, emb_dim, seed)
     "public": {"planted_exclusion": ("exclusion", PLANTED_VOCAB_SIZE, 50, 11),

@@ -114,7 +114,7 @@ HIDDEN_PLANTED = {  # name: (kind, vocab_size, emb_dim, seed)
     "all_negative": ("negative", 5, 3, 3111),
     "planted_lengths_20d": ("lengths", 2000, 20, 3112),
 }
-HIDDEN_GLOVE_QUESTIONS = {"glove_language": ("italy", "italian", "spain", "spanish", 100_000)}
+HIDDEN_GLOVE_QUESTIONS = {"glove_language": ("germany", "german", "france", "french", 100_000)}
 
 
 def hidden_records():
