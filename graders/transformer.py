@@ -460,7 +460,29 @@ def _instance(func, func_name, case, args, kwargs=None):
     if not isinstance(layer, keras.layers.Layer):
         fail(func_name, case, f"{func_name}(...) made {type_name(layer)}, expected a Keras layer",
              "hint:   keep the class statement and its __init__ as they were given")
+    _build_on_first_call(layer)
     return layer
+
+
+def _build_on_first_call(layer):
+    """Let the layer's first eager call create its weights, skipping Keras's symbolic trial run.
+
+    A layer with no build() method of its own is built by Keras running its call() once on
+    symbolic inputs, and each nested layer of that kind runs again inside its parent's run: for a
+    Transformer that is about two thirds of a check's time. Marked as built, such a layer goes
+    straight to its eager call, where the layers that do own weights (Dense, Embedding,
+    LayerNormalization) build themselves as usual. The values computed are the same; only the
+    time differs. Layers with a build() of their own are left to it.
+    """
+    import keras
+
+    try:
+        parts = layer._flatten_layers(include_self=True, recursive=True)
+    except Exception:  # not a plain Keras layer tree: Keras builds it its own way
+        return
+    for part in parts:
+        if not part.built and type(part).build is keras.layers.Layer.build:
+            part.built = True
 
 
 def _call(layer, func_name, case, args, kwargs):

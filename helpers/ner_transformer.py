@@ -79,13 +79,14 @@ class EncodedSplit:
         return len(self.words)
 
 
-def length_sorted_batches(attention_mask, batch_size, rng=None):
+def length_sorted_batches(attention_mask, batch_size, rng=None, bucket=LENGTH_BUCKET):
     """(row indices, columns kept) per batch: rows of similar length, trimmed to the batch's longest row.
 
     attention_mask : (m, max_length), 1 at real sub-tokens (padding at the end of each row)
     rng : numpy Generator to shuffle rows within equal lengths and the batch order (training); None keeps
           the order deterministic (evaluation)
-    Returns a list of (int ndarray of rows, int columns), columns rounded up to a multiple of LENGTH_BUCKET
+    bucket : columns are rounded up to a multiple of this (bucket >= max_length: every batch keeps them all)
+    Returns a list of (int ndarray of rows, int columns), columns rounded up to a multiple of `bucket`
     but never past max_length.
     """
     lengths = np.asarray(attention_mask).sum(axis=1)
@@ -94,7 +95,7 @@ def length_sorted_batches(attention_mask, batch_size, rng=None):
     batches = []
     for start in range(0, len(order), batch_size):
         rows = order[start:start + batch_size]
-        columns = min(ner.padded_length(int(lengths[rows].max()), LENGTH_BUCKET), np.shape(attention_mask)[1])
+        columns = min(ner.padded_length(int(lengths[rows].max()), bucket), np.shape(attention_mask)[1])
         batches.append((rows, columns))
     if rng is not None:
         rng.shuffle(batches)
@@ -121,22 +122,28 @@ def predict_logits(model, split, batch_size=32):
     return logits
 
 
-def fine_tune(model, train, dev_score, epochs, batch_size, patience=1, seed=0, max_steps=None):
+def fine_tune(model, train, dev_score, epochs, batch_size, patience=1, seed=0, max_steps=None,
+              bucket=LENGTH_BUCKET):
     """Train `model` (compiled) on `train` with early stopping on `dev_score`; keep the best epoch's weights.
 
     dev_score : callable(model) -> float, higher is better (e.g. dev entity F1), run after each epoch
     patience : epochs without a better dev score before stopping
     max_steps : stop an epoch after this many batches (quick mode trains on a slice)
+    bucket : batch widths are multiples of this (see length_sorted_batches); each new width costs Keras
+             a trace of the training step, a few seconds for MiniLM
     Returns a dict: "loss" (mean training loss per epoch), "dev" (dev score per epoch), "best_epoch"
     (counted from 1), "seconds" (training and scoring time).
     """
     from tqdm.auto import tqdm
 
     rng = np.random.default_rng(seed)
+    if not model.optimizer.built:
+        # the optimizer's slots made now, not inside the first traced step, which TensorFlow would then trace twice
+        model.optimizer.build(model.trainable_variables)
     history = {"loss": [], "dev": [], "best_epoch": 0, "seconds": 0.0}
     best_weights, best, waited, started = None, -np.inf, 0, time.perf_counter()
     for epoch in range(1, epochs + 1):
-        batches = length_sorted_batches(train.attention_mask, batch_size, rng)[:max_steps]
+        batches = length_sorted_batches(train.attention_mask, batch_size, rng, bucket)[:max_steps]
         losses = []
         for rows, columns in tqdm(batches, desc=f"epoch {epoch}/{epochs}", leave=False):
             loss = model.train_on_batch(model_inputs(train, rows, columns), train.labels[rows, :columns])

@@ -231,6 +231,8 @@ def test_14_length_sorted_batches_cover_every_row_once_and_trim():
     for r, columns in batches:
         assert mask[r].sum(axis=1).max() <= columns <= 32 and (columns % ner_transformer.LENGTH_BUCKET == 0
                                                               or columns == 32)
+    whole = ner_transformer.length_sorted_batches(mask, 3, np.random.default_rng(0), bucket=32)
+    assert [columns for _, columns in whole] == [32] * 3  # one width: the training step is traced once
 
 
 def test_14_entity_errors_name_each_kind():
