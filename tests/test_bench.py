@@ -26,12 +26,16 @@ def test_table_marks_targets_met_missed_and_errors():
                      "US names held-out NLL per char, Keras LSTM (nats)": 2.3}},
         {"assignment": "01_rnn_step_by_step", "mode": "quick", "wall_s": 9.0, "peak_gib": 0.8,
          "error": "RuntimeError: kernel died", "metrics": {}},
+        {"assignment": "02_dinosaur_names", "mode": "quick", "wall_s": 20.0, "peak_gib": 1.0, "error": None,
+         "metrics": {"dinosaur held-out NLL per char (nats)": 2.9}},
     ]
     table = bench._format_table(rows)
     lines = table.splitlines()
     assert any("dinosaur held-out" in line and line.endswith("| yes |") for line in lines)
     assert any("Keras LSTM" in line and line.endswith("| no |") for line in lines)  # 2.3 does not beat 2.2
     assert any("ERROR" in line and "kernel died" in line for line in lines)
+    quick = [line for line in lines if "| quick |" in line and "dinosaur held-out" in line]
+    assert quick and all(line.endswith(f"| {bench.QUICK_NOT_JUDGED} |") for line in quick)  # slices: not judged
     assert "| 900 |" in table and "| 90 |" in table
 
 
