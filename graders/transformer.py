@@ -477,12 +477,11 @@ def _build_on_first_call(layer):
     import keras
 
     try:
-        parts = layer._flatten_layers(include_self=True, recursive=True)
-    except Exception:  # not a plain Keras layer tree: Keras builds it its own way
+        for part in layer._flatten_layers(include_self=True, recursive=True):
+            if not part.built and type(part).build is keras.layers.Layer.build:
+                part.built = True
+    except Exception:  # not a plain Keras layer tree: Keras builds it its own way, on the first call
         return
-    for part in parts:
-        if not part.built and type(part).build is keras.layers.Layer.build:
-            part.built = True
 
 
 def _call(layer, func_name, case, args, kwargs):
