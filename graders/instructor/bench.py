@@ -127,9 +127,10 @@ def _format_table(rows):
             lines.append(head + "| – | – | – | – |")
         for m in metrics:
             value = row["metrics"].get(m.label)
-            met = "yes" if value is not None and m.meets(value, row["metrics"]) else "no"
             if row["mode"] == "quick":
                 met = QUICK_NOT_JUDGED
+            else:
+                met = "yes" if value is not None and m.meets(value, row["metrics"]) else "no"
             shown = "n/a" if value is None else f"{value:.4g}"
             lines.append(head + f"| {m.label} | {shown} | {m.target} | {met} |")
     if any(row["mode"] == "quick" for row in rows):
