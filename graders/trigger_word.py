@@ -34,7 +34,7 @@ from graders.messages import fail, type_name
 from graders.probe import Observation
 from graders.spec import Case, FunctionSpec, Output
 from helpers import audio
-from helpers.trigger_detector import LABEL_STEPS, MAX_TRIES, SAMPLES_PER_STEP
+from helpers.trigger_detector import LABEL_STEPS, MAX_TRIES, RECEPTIVE_SAMPLES, SAMPLES_PER_STEP
 
 GRADER = Assignment.of_module(__name__)
 
@@ -261,55 +261,86 @@ GRADER.add(INSERT_SPEC, _insert_cases, observe=_observe_insert, expect=_expect_i
 
 # --------------------------------------------------------------------------- insert_ones
 
-# each case: label steps T_y, samples per step, trigger ends already labelled, the end to insert
+# each case: label steps T_y, samples per step, samples one step hears, trigger ends already labelled, the end to
+# insert. With the detector's steps (640 apart, 2640 heard) step j hears samples 640 j .. 640 j + 2639, so the
+# first step that has heard sample e is (e - 2640) // 640 + 1, or 0 below sample 2640.
 _ONES_SIZES = {
     "public": {
-        "one_trigger": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[], end=131_000),
-        "second_trigger": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[20_000], end=95_999),
+        "one_trigger": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES, earlier=[],
+                            end=131_000),  # first step 201, not 205 (the end's own step + 1): 200.56 rounds up
+        # 98_000 = 640 * 149 + 2640: one sample past step 149's field, so step 150 is the first to hear it
+        "second_trigger": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES,
+                               earlier=[20_000], end=98_000),
     },
     "hidden": {
-        "ends_near_the_end": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[50_000], end=152_000),
-        "ends_after_the_last_step": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[], end=159_999),
-        "other_steps": dict(T_y=40, per_step=75, earlier=[400], end=1_234),
-        "ends_at_the_first_sample": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, earlier=[], end=0),
+        "ends_near_the_end": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES,
+                                  earlier=[50_000], end=156_000),  # steps 240 .. 245: cut at T_y
+        "ends_after_the_last_step": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES,
+                                         earlier=[], end=159_999),  # no step hears it: no ones
+        "other_steps": dict(T_y=40, per_step=75, receptive=300, earlier=[400], end=1_234),  # steps 13 .. 22
+        "ends_at_the_first_sample": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES,
+                                         earlier=[], end=0),  # step 0 hears it: steps 0 .. 9
     },
 }
 
 
-def _labelled(T_y, per_step, ends):
-    """Labels (1, T_y) holding the windows of `ends`, written here independently of the student's code."""
+def _labelled(T_y, per_step, receptive, ends):
+    """Labels (1, T_y) holding the windows of `ends`, written here independently of the student's code: from the
+    first step whose receptive field (per_step * j .. per_step * j + receptive - 1) reaches the end, LABEL_STEPS
+    steps, cut at T_y."""
     y = np.zeros((1, T_y))
+    steps = np.arange(T_y)
     for end in ends:
-        steps = np.arange(T_y)
-        y[0, (steps > end // per_step) & (steps <= end // per_step + LABEL_STEPS)] = 1.0
+        heard = per_step * steps + receptive - 1 >= end
+        first = int(np.argmax(heard)) if heard.any() else T_y
+        y[0, (steps >= first) & (steps < first + LABEL_STEPS)] = 1.0
     return y
 
 
 def _ones_cases(suite, _record=None):
-    return [Case(name, {"T_y": s["T_y"], "samples_per_step": s["per_step"], "segment_end": s["end"]},
-                 (_labelled(s["T_y"], s["per_step"], s["earlier"]), s["end"], s["per_step"]))
+    return [Case(name, {"T_y": s["T_y"], "samples_per_step": s["per_step"], "receptive_samples": s["receptive"],
+                        "segment_end": s["end"]},
+                 (_labelled(s["T_y"], s["per_step"], s["receptive"], s["earlier"]), s["end"], s["per_step"],
+                  s["receptive"]))
             for name, s in _ONES_SIZES[suite].items()]
 
 
+_FIRST_STEP = "max(0, (segment_end - receptive_samples) // samples_per_step + 1)"
+# the first match wins: a field one sample too long and a start one step early agree on a trigger that ends one
+# sample past a step's field (second_trigger), and there the field is the bug; on every other end the early start
+# alone is wrong
 GRADER.add(FunctionSpec(
-    "insert_ones", (Output("y"),), inputs=("y", "segment_end", "samples_per_step"),
+    "insert_ones", (Output("y"),), inputs=("y", "segment_end", "samples_per_step", "receptive_samples"),
     hints={
-        "ones_from_the_end_step": "the ones start at the step where the trigger ends: they start one step later, "
-                                  "right after it (end_step + 1)",
-        "one_step_too_many": f"the window holds LABEL_STEPS + 1 ones: it holds LABEL_STEPS = {LABEL_STEPS}, from "
-                             f"end_step + 1 to end_step + LABEL_STEPS",
-        "end_step_rounded": "the end step is rounded to the nearest step: the sample falls in step segment_end // "
-                            "samples_per_step (integer division rounds down)",
-        "steps_spread_over_the_clip": "the end step spreads the T_y steps evenly over the 10 s: the detector's steps "
-                                      "are samples_per_step samples apart, so end_step = segment_end // "
-                                      "samples_per_step",
-        "samples_per_step_ignored": "the end step does not use samples_per_step: end_step = segment_end // "
-                                    "samples_per_step",
+        "field_one_sample_too_long": "a trigger that ends just past a step's receptive field is labelled from that "
+                                     "step, which has not heard its end: step j hears up to sample "
+                                     "samples_per_step * j + receptive_samples - 1 (receptive_samples samples, both "
+                                     f"ends included), so the first step is {_FIRST_STEP}",
+        "receptive_field_ignored": "the ones start right after the step the end falls in (segment_end // "
+                                   "samples_per_step + 1), as if a step heard only its own samples_per_step samples: "
+                                   "step j hears up to sample samples_per_step * j + receptive_samples - 1, so the "
+                                   f"steps a few earlier have already heard the end; the first step is {_FIRST_STEP}",
+        "start_one_step_early": "the ones start one step early, at the last step that has not heard segment_end "
+                                "((segment_end - receptive_samples) // samples_per_step): they start one step later",
+        "start_rounded": "the first step is rounded to the nearest step: the steps that have not heard segment_end are "
+                         "j <= (segment_end - receptive_samples) // samples_per_step (integer division rounds "
+                         "down), and the ones start one step after them",
+        "start_below_zero": "a trigger that step 0 already hears gets no ones: (segment_end - receptive_samples) "
+                            "// samples_per_step + 1 is negative then, and a negative slice start counts from the "
+                            "end of y; start at step 0 instead (max(0, ...))",
+        "one_step_too_many": f"the window holds LABEL_STEPS + 1 ones: it holds LABEL_STEPS = {LABEL_STEPS}, from the "
+                             f"first step that has heard segment_end to LABEL_STEPS - 1 steps after it",
+        "steps_spread_over_the_clip": "the first step spreads the T_y steps evenly over the 10 s: the detector's steps "
+                                      "are samples_per_step samples apart, so divide by samples_per_step",
+        "samples_per_step_ignored": "the first step does not use the argument samples_per_step (the detector's "
+                                    f"{SAMPLES_PER_STEP} is fixed instead): {_FIRST_STEP}",
+        "receptive_samples_ignored": "the first step does not use the argument receptive_samples (the detector's "
+                                     f"{RECEPTIVE_SAMPLES} is fixed instead): {_FIRST_STEP}",
         "earlier_ones_erased": "the ones of earlier triggers are gone: set the new window to 1 and keep the rest of "
                                "y as it was",
     },
-    default_hint="end_step = segment_end // samples_per_step; a copy of y with ones from step end_step + 1 to "
-                 "end_step + LABEL_STEPS (slicing stops at T_y by itself)",
+    default_hint=f"the first step that has heard segment_end is {_FIRST_STEP}; return a copy of y with ones from "
+                 "that step to LABEL_STEPS - 1 steps after it (slicing stops at T_y by itself)",
 ), _ones_cases)
 
 # --------------------------------------------------------------------------- create_training_example

@@ -3,7 +3,8 @@
 A 10 s example is a stretch of background noise with 0-4 spoken "activate"
 (the trigger) and 0-2 other words laid over it at random free places; the
 label y has one entry per output step of the detector, 1 during the
-`LABEL_STEPS` steps right after each trigger ends and 0 elsewhere. The
+`LABEL_STEPS` steps that start at the first step whose receptive field holds
+the trigger's last sample, and 0 elsewhere (`label_windows`). The
 detector reads the spectrogram (T_X frames of N_FREQ bins, helpers.audio) and
 gives a probability per output step (T_Y of them).
 
@@ -15,11 +16,10 @@ see helpers.trained_models), and the event-level metric:
 
 - a *detection* is the first output step of a run of probabilities at or
   above a threshold;
-- it is a true positive when it falls inside the window of a trigger not yet
-  detected: from the first step that has heard the trigger's last sample to
-  the end of its label window (`scoring_windows`); every other detection is a
-  false positive; a trigger whose window holds no detection is a false
-  negative;
+- it is a true positive when it falls inside the label window of a trigger
+  not yet detected (`label_windows`: the very steps the label is 1 in, no
+  wider); every other detection is a false positive; a trigger whose label
+  window holds no detection is a false negative;
 - the threshold is chosen on the dev split (dev voices, dev background
   stretches) and then applied once to the test split.
 
@@ -42,13 +42,15 @@ MAX_TRIGGERS = 4  # triggers per 10 s example: 0 .. 4
 MAX_NEGATIVES = 2  # other words per example: 0 .. 2
 MAX_TRIES = 50  # random positions tried for one clip before it is left out (a full clip has no room)
 # Output step j of the detector reads spectrogram frames 4j .. 4j + 14 (Conv1D, DETECTOR_KERNEL = 15,
-# DETECTOR_STRIDE = 4), that is samples 640 j .. 640 j + 2639: consecutive steps are 640 samples apart, and
-# step j has heard everything up to sample 640 j + 2639. So sample s falls in step s // SAMPLES_PER_STEP, and
-# the label window of a trigger starts the same time after its end wherever the trigger lies in the example.
+# DETECTOR_STRIDE = 4), that is samples 640 j .. 640 j + 2639 (frame f covers samples 160 f .. 160 f + 399):
+# consecutive steps are 640 samples apart, and step j has heard everything up to sample 640 j + 2639. Step j
+# has not yet heard sample s while 640 j + 2639 < s, i.e. j <= (s - 2640) // 640; so the first step that has
+# heard s is (s - 2640) // 640 + 1, or step 0 for s < 2640 (`first_hearing_step`). The label window of a
+# trigger starts there: at the first step that can know the word is over, wherever it lies in the example.
 SAMPLES_PER_STEP = audio.HOP_LENGTH * audio.DETECTOR_STRIDE  # 160 * 4 = 640 samples = 40 ms
 RECEPTIVE_SAMPLES = audio.WINDOW_LENGTH + (audio.DETECTOR_KERNEL - 1) * audio.HOP_LENGTH  # 400 + 14 * 160 = 2640
 STEP_SECONDS = SAMPLES_PER_STEP / audio.SAMPLE_RATE  # 0.04 s between output steps
-LABEL_SECONDS = 0.4  # how long the label stays 1 after a trigger ends
+LABEL_SECONDS = 0.4  # how long the label stays 1 from the first step that has heard a trigger end
 LABEL_STEPS = round(LABEL_SECONDS / STEP_SECONDS)  # 0.4 s / 40 ms = 10 output steps
 BACKGROUND_DBFS = -40.0  # background level before the words go in: 16 dB below the words (audio.TARGET_DBFS)
 EXAMPLE_DBFS = -20.0  # level of the finished example, so every input has the same loudness
@@ -157,21 +159,30 @@ def features(samples):
     return (audio.spectrogram(samples) - np.float32(FEATURE_OFFSET_DB)) / np.float32(FEATURE_SCALE_DB)
 
 
-def end_step(end_sample):
-    """The output step in which sample `end_sample` falls: end_sample // SAMPLES_PER_STEP (may be T_Y or more
-    for the last 0.16 s of an example, which no step starts in)."""
-    return int(end_sample) // SAMPLES_PER_STEP
+def first_hearing_step(end_sample, samples_per_step=SAMPLES_PER_STEP, receptive_samples=RECEPTIVE_SAMPLES):
+    """The first output step whose receptive field holds sample `end_sample` (an int >= 0).
+
+    Step j hears samples samples_per_step * j .. samples_per_step * j + receptive_samples - 1, so this is the
+    smallest j >= 0 with samples_per_step * j + receptive_samples - 1 >= end_sample, that is
+    (end_sample - receptive_samples) // samples_per_step + 1, or 0 when the first step already hears it.
+    May be T_Y or more for a sample past the last step's receptive field (the last 35 ms of an example).
+    """
+    return max(0, (int(end_sample) - receptive_samples) // samples_per_step + 1)
 
 
 def label_windows(trigger_ends):
-    """(first, last) output step of the label window after each trigger end (a sample index), clipped at T_Y - 1.
+    """(first, last) output steps of the label window of each trigger, in order of their ends.
 
-    A window starts the step after the trigger's end step and lasts LABEL_STEPS steps; a trigger that ends
-    in the last step or later has an empty window and is left out.
+    trigger_ends : iterable of int   last sample of each trigger (sample indices of a 10 s example)
+    Returns a list of (first, last) int pairs, both inclusive: a window starts at the first step that has
+    heard the trigger's last sample (`first_hearing_step`) and lasts LABEL_STEPS steps, cut at step T_Y - 1.
+    A trigger that no step has heard the end of (first step >= T_Y) has no window and is left out.
+
+    The same windows make the labels (`labels`) and score the detections (`event_counts`).
     """
     windows = []
     for end in sorted(trigger_ends):
-        first = end_step(end) + 1
+        first = first_hearing_step(end)
         if first < audio.T_Y:
             windows.append((first, min(first + LABEL_STEPS, audio.T_Y) - 1))
     return windows
@@ -273,31 +284,12 @@ def detections(probabilities, threshold):
     return np.flatnonzero(onsets)
 
 
-def first_hearing_step(end_sample):
-    """The first output step that has heard sample `end_sample`: the smallest j with
-    SAMPLES_PER_STEP * j + RECEPTIVE_SAMPLES - 1 >= end_sample (0 for a sample in the first receptive field)."""
-    return max(0, -(-(int(end_sample) - RECEPTIVE_SAMPLES + 1) // SAMPLES_PER_STEP))
-
-
-def scoring_windows(trigger_ends):
-    """(first, last) output steps in which a detection of each trigger counts, for the event metric.
-
-    A window runs from the first step that has heard the trigger's last sample (`first_hearing_step`) to
-    the last step of its label window: the label starts a little later (end_step + 1, up to RECEPTIVE_SAMPLES
-    after the end), and a detector that fires as soon as it has heard the whole word has not fired early.
-    A trigger that ends after the last step's receptive field has no window and is left out.
-    """
-    windows = []
-    for end in sorted(trigger_ends):
-        first = first_hearing_step(end)
-        if first < audio.T_Y:
-            windows.append((first, min(end_step(end) + LABEL_STEPS, audio.T_Y - 1)))
-    return windows
-
-
 def event_counts(probabilities, trigger_ends, threshold):
-    """(true positives, false positives, false negatives) of one example (see the module docstring)."""
-    windows = scoring_windows(trigger_ends)
+    """(true positives, false positives, false negatives) of one example (see the module docstring).
+
+    A detection counts for a trigger only inside its label window (`label_windows`), the steps its label is 1.
+    """
+    windows = label_windows(trigger_ends)
     found = [False] * len(windows)
     tp = fp = 0
     for step in detections(probabilities, threshold):

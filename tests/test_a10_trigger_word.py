@@ -69,11 +69,12 @@ def test_10_reference_placements_never_overlap_and_add_the_clip():
 
 def test_10_reference_insert_ones_agrees_with_the_given_label_windows():
     ns = reference_namespace(ASSIGNMENT)
-    for end in (0, 61_234, 152_000, audio.SAMPLES_PER_CLIP - 1):
+    # the first sample, the last sample step 0 hears, one past it, one inside, a cut window, past the last field
+    for end in (0, td.RECEPTIVE_SAMPLES - 1, td.RECEPTIVE_SAMPLES, 61_234, 156_000, audio.SAMPLES_PER_CLIP - 1):
         y = ns["insert_ones"](np.zeros((1, audio.T_Y)), end)
         np.testing.assert_array_equal(y[0], td.labels([end]))
-    assert td.labels([audio.SAMPLES_PER_CLIP - 1]).sum() == 0  # ends after the last step: no window left
-    assert 0 < td.labels([152_000]).sum() < td.LABEL_STEPS  # a window cut at T_Y
+    assert td.labels([audio.SAMPLES_PER_CLIP - 1]).sum() == 0  # ends after the last step's field: no window left
+    assert 0 < td.labels([156_000]).sum() < td.LABEL_STEPS  # a window cut at T_Y
 
 
 # --------------------------------------------------------------------------- other correct solutions pass
@@ -83,10 +84,11 @@ def _overlap_with_any(segment, previous_segments):
     return any(max(segment[0], a) <= min(segment[1], b) for a, b in previous_segments)
 
 
-def _ones_by_mask(y, segment_end, samples_per_step=td.SAMPLES_PER_STEP):
-    step = segment_end // samples_per_step
+def _ones_by_mask(y, segment_end, samples_per_step=td.SAMPLES_PER_STEP, receptive_samples=td.RECEPTIVE_SAMPLES):
     t = np.arange(y.shape[1])
-    return np.where((t > step) & (t <= step + td.LABEL_STEPS), 1.0, y)
+    last_heard = samples_per_step * t + receptive_samples - 1  # last sample each step hears
+    heard = np.cumsum(last_heard >= segment_end)  # 1, 2, ... from the first step that has heard the end
+    return np.where((heard >= 1) & (heard <= td.LABEL_STEPS), 1.0, y)
 
 
 def _insert_with_while(background, audio_clip, previous_segments, rng):
@@ -127,8 +129,15 @@ def test_10_hidden_cases_have_the_structures_the_public_ones_lack():
     public_ones = g._ONES_SIZES["public"].values()
     hidden_ones = g._ONES_SIZES["hidden"].values()
     assert all(s["per_step"] == td.SAMPLES_PER_STEP and s["T_y"] == audio.T_Y for s in public_ones)
+    assert all(s["receptive"] == td.RECEPTIVE_SAMPLES for s in public_ones)
     assert any(s["per_step"] != td.SAMPLES_PER_STEP for s in hidden_ones)  # samples_per_step must be used
-    assert any(s["end"] // s["per_step"] + td.LABEL_STEPS >= s["T_y"] for s in hidden_ones)  # a clipped window
+    assert any(s["receptive"] != td.RECEPTIVE_SAMPLES for s in hidden_ones)  # receptive_samples must be used
+    first = [td.first_hearing_step(s["end"], s["per_step"], s["receptive"]) for s in hidden_ones]
+    assert any(f < s["T_y"] < f + td.LABEL_STEPS for f, s in zip(first, hidden_ones))  # a clipped window
+    assert any(f >= s["T_y"] for f, s in zip(first, hidden_ones))  # no step hears the end: no window
+    assert any(s["end"] < s["receptive"] for s in hidden_ones)  # step 0 hears it: the start is clamped at 0
+    # one public end lies one sample past a step's field, where a field one sample too long starts a step early
+    assert any((s["end"] - s["receptive"]) % s["per_step"] == 0 and s["end"] > s["receptive"] for s in public_ones)
     assert all(len(s["triggers"]) > 1 for s in g._EXAMPLE_SIZES["public"].values())
     assert any(len(s["triggers"]) == 1 for s in g._EXAMPLE_SIZES["hidden"].values())
     assert max(s["T_x"] for s in g._MODEL_SIZES["hidden"].values()) == audio.T_X
@@ -179,9 +188,9 @@ def test_10_detections_are_onsets_of_runs():
 
 
 def test_10_event_counts_match_each_trigger_once():
-    end = 50_000  # window: steps end_step + 1 .. end_step + LABEL_STEPS
+    end = 50_000  # step 74 hears up to sample 49_999, step 75 up to 50_639: window 75 .. 84
     first, last = td.label_windows([end])[0]
-    assert (first, last) == (td.end_step(end) + 1, td.end_step(end) + td.LABEL_STEPS)
+    assert (first, last) == (75, 75 + td.LABEL_STEPS - 1)
     p = np.zeros(audio.T_Y)
     p[[first, first + 2, 10]] = 1.0  # one hit, a second detection of the same trigger, a false alarm
     assert td.event_counts(p, [end], 0.5) == (1, 2, 0)
@@ -222,14 +231,23 @@ def test_10_synthesized_words_never_overlap_and_labels_follow_triggers():
         assert set(np.flatnonzero(td.labels(ends)).tolist()) == windows
 
 
-def test_10_scoring_window_starts_when_the_end_has_been_heard():
-    for end in (3_000, 50_000, 50_001, 131_000):
+def test_10_label_window_starts_when_the_end_has_been_heard():
+    for end in (td.RECEPTIVE_SAMPLES, 3_000, 49_999, 50_000, 50_001, 131_000, 159_439):
         j = td.first_hearing_step(end)
         last_heard = td.SAMPLES_PER_STEP * j + td.RECEPTIVE_SAMPLES - 1
-        assert last_heard >= end and last_heard - td.SAMPLES_PER_STEP < end
-        (first, last), = td.scoring_windows([end])
-        assert first == j < td.label_windows([end])[0][0] and last == td.label_windows([end])[0][1]
-    assert td.first_hearing_step(0) == 0
-    p = np.zeros(audio.T_Y)
-    p[td.first_hearing_step(50_000) - 1] = 1.0  # fired before the end was heard: a false alarm and a miss
-    assert td.event_counts(p, [50_000], 0.5) == (0, 1, 1)
+        assert last_heard >= end and last_heard - td.SAMPLES_PER_STEP < end  # step j hears it, step j - 1 not
+        (first, last), = td.label_windows([end])
+        assert first == j and last == min(j + td.LABEL_STEPS, audio.T_Y) - 1
+        assert np.flatnonzero(td.labels([end])).tolist() == list(range(first, last + 1))
+    assert td.first_hearing_step(0) == td.first_hearing_step(td.RECEPTIVE_SAMPLES - 1) == 0  # step 0 hears them
+    assert td.first_hearing_step(td.RECEPTIVE_SAMPLES) == 1
+    assert td.label_windows([audio.SAMPLES_PER_CLIP - 1]) == []  # past the last step's field: no window
+
+
+def test_10_a_detection_counts_only_inside_the_label_window():
+    end = 50_000
+    (first, last), = td.label_windows([end])
+    for step, counts in ((first - 1, (0, 1, 1)), (first, (1, 0, 0)), (last, (1, 0, 0)), (last + 1, (0, 1, 1))):
+        p = np.zeros(audio.T_Y)
+        p[step] = 1.0  # before the end was heard, or after the label: a false alarm and a miss
+        assert td.event_counts(p, [end], 0.5) == counts, step

@@ -5,6 +5,7 @@ from graders.instructor.assignments import Metric, Mutant
 
 OVERLAP_TEST = "segment_start <= previous_end and segment_end >= previous_start"
 IN_PLACE = "your function changed its input {} in place"
+FIRST_STEP = "first_step = max(0, (segment_end - receptive_samples) // samples_per_step + 1)"
 
 MUTANTS = {
     "is_overlapping": {
@@ -37,21 +38,27 @@ MUTANTS = {
                                 expect="random draws in one call", category="degenerate"),
     },
     "insert_ones": {
-        "ones_from_the_end_step": Mutant("y_new[0, end_step + 1 : end_step + 1 + LABEL_STEPS] = 1",
-                                         "y_new[0, end_step : end_step + LABEL_STEPS] = 1"),
-        "one_step_too_many": Mutant("end_step + 1 + LABEL_STEPS]", "end_step + 2 + LABEL_STEPS]"),
-        "end_step_rounded": Mutant("end_step = segment_end // samples_per_step",
-                                   "end_step = round(segment_end / samples_per_step)"),
-        "steps_spread_over_the_clip": Mutant("end_step = segment_end // samples_per_step",
-                                             "end_step = segment_end * y.shape[1] // audio.SAMPLES_PER_CLIP"),
-        "samples_per_step_ignored": Mutant("end_step = segment_end // samples_per_step",
-                                           "end_step = segment_end // td.SAMPLES_PER_STEP",
+        "receptive_field_ignored": Mutant(FIRST_STEP, "first_step = segment_end // samples_per_step + 1"),
+        "field_one_sample_too_long": Mutant("(segment_end - receptive_samples) //",
+                                            "(segment_end - receptive_samples - 1) //"),
+        "start_one_step_early": Mutant("// samples_per_step + 1)", "// samples_per_step)"),
+        "start_rounded": Mutant("(segment_end - receptive_samples) // samples_per_step + 1",
+                                "round((segment_end - receptive_samples) / samples_per_step) + 1"),
+        "start_below_zero": Mutant(FIRST_STEP,
+                                   "first_step = (segment_end - receptive_samples) // samples_per_step + 1"),
+        "one_step_too_many": Mutant("first_step + LABEL_STEPS] = 1", "first_step + LABEL_STEPS + 1] = 1"),
+        "steps_spread_over_the_clip": Mutant("(segment_end - receptive_samples) // samples_per_step",
+                                             "(segment_end - receptive_samples) * y.shape[1] // "
+                                             "audio.SAMPLES_PER_CLIP"),
+        "samples_per_step_ignored": Mutant("// samples_per_step + 1)", "// td.SAMPLES_PER_STEP + 1)",
                                            category="ignored_argument"),
+        "receptive_samples_ignored": Mutant("(segment_end - receptive_samples)", "(segment_end - td.RECEPTIVE_SAMPLES)",
+                                            category="ignored_argument"),
         "earlier_ones_erased": Mutant("y_new = y.copy()", "y_new = np.zeros_like(y)"),
         "y_changed_in_place": Mutant("y_new = y.copy()", "y_new = y", expect=IN_PLACE.format("y"),
                                      category="in_place"),
-        "window_past_the_end": Mutant("y_new[0, end_step + 1 : end_step + 1 + LABEL_STEPS] = 1",
-                                      "y_new[0, np.arange(end_step + 1, end_step + 1 + LABEL_STEPS)] = 1",
+        "window_past_the_end": Mutant("y_new[0, first_step : first_step + LABEL_STEPS] = 1",
+                                      "y_new[0, np.arange(first_step, first_step + LABEL_STEPS)] = 1",
                                       expect="raised IndexError", category="degenerate"),
     },
     "create_training_example": {
@@ -99,8 +106,8 @@ MUTANTS = {
 CLASS_BUG = ("detector_model", "softmax_output")
 
 BENCH_METRICS = [
-    Metric("event F1, 200 held-out test examples (test voices), threshold from dev", "event_f1", ">= 0.90",
-           lambda v, _: v >= 0.90),
+    Metric("event F1 (a detection counts only inside its trigger's label window), 200 held-out test examples "
+           "(test voices), threshold from dev", "event_f1", ">= 0.90", lambda v, _: v >= 0.90),
     Metric("event precision (test)", "scores['precision']", "reported", lambda v, _: True),
     Metric("event recall (test)", "scores['recall']", "reported", lambda v, _: True),
     Metric("detection threshold (chosen on the dev examples)", "threshold", "reported", lambda v, _: True),
