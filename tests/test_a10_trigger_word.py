@@ -251,3 +251,18 @@ def test_10_a_detection_counts_only_inside_the_label_window():
         p = np.zeros(audio.T_Y)
         p[step] = 1.0  # before the end was heard, or after the label: a false alarm and a miss
         assert td.event_counts(p, [end], 0.5) == counts, step
+
+
+def test_10_loss_weights_stress_the_steps_just_before_each_window():
+    # windows: one from step 0 (no step before it), two whose gap is shorter than EARLY_STEPS, one cut at T_y
+    ends = [1_000, 40_000, 40_000 + (td.LABEL_STEPS + 2) * td.SAMPLES_PER_STEP, 159_000]
+    y = td.labels(ends)
+    weights = td.loss_weights(y[None])[0]
+    assert weights.shape == y.shape and weights.dtype == np.float32
+    early = set()
+    for first, _ in td.label_windows(ends):
+        early |= {t for t in range(max(0, first - td.EARLY_STEPS), first) if y[t] == 0}
+    assert td.label_windows(ends)[0][0] == 0 and len(early) == 2 * td.EARLY_STEPS + 2  # the gap holds 2 steps
+    assert set(np.flatnonzero(weights == td.EARLY_WEIGHT).tolist()) == early
+    assert set(np.flatnonzero(weights == 1.0).tolist()) == set(range(audio.T_Y)) - early
+    assert np.all(td.loss_weights(np.zeros((2, audio.T_Y))) == 1.0)  # no trigger: every step weighs 1
