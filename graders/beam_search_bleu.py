@@ -251,21 +251,49 @@ def _near_copy(rng, words, edits):
     return out
 
 
+def _words(text):
+    """A sentence written as one string, as its list of words; a list of them (or of lists of them) item by item."""
+    return text.split() if isinstance(text, str) else [_words(item) for item in text]
+
+
+def _bleu_text(size):
+    """(candidates, references) of a BLEU case, one list of words per sentence.
+
+    size["text"] : the sentences written out (strings, split at spaces); otherwise a corpus drawn from size["seed"]:
+    `sentences` random references of 4 to 10 words, each with a candidate up to two random edits away and
+    `references` - 1 more references two edits away; with `tie`, references cut from the reference followed by
+    four random words instead: one word longer and one shorter than the candidate (a tie in length, which the
+    shorter wins) and a longer one.
+    """
+    if "text" in size:
+        return _words(size["text"])
+    rng = np.random.default_rng(size["seed"])
+    candidates, references = [], []
+    for _ in range(size["sentences"]):
+        reference = _sentence(rng, int(rng.integers(4, 11)))
+        candidates.append(_near_copy(rng, reference, int(rng.integers(0, 3))))
+        refs = [reference] + [_near_copy(rng, reference, 2) for _ in range(size["references"] - 1)]
+        if size.get("tie"):
+            c = len(candidates[-1])
+            padded = reference + _sentence(rng, 4)
+            refs = [padded[:c + 1], padded[:max(c - 1, 1)], padded[:c + 3]]
+        references.append(refs)
+    return candidates, references
+
+
+# each case: a corpus of one sentence (_bleu_text) and the n-gram order n
 PRECISION = {
     "public": {
-        "unigrams_repeated_word": dict(candidate="the the the the cat".split(),
-                                       references=["the cat sat on the mat".split()], n=1),
-        "bigrams_two_references": dict(candidate="the cat is on the mat".split(),
-                                       references=["the cat sat on the mat".split(), "there is a cat on the mat".split()],
-                                       n=2),
+        "unigrams_repeated_word": dict(text=(["the the the the cat"], [["the cat sat on the mat"]]), n=1),
+        "bigrams_two_references": dict(text=(["the cat is on the mat"],
+                                             [["the cat sat on the mat", "there is a cat on the mat"]]), n=2),
     },
     "hidden": {
-        "candidate_shorter_than_n": dict(candidate="the cat".split(), references=["the cat sat".split()], n=3),
-        "clipped_by_the_larger_reference": dict(candidate="a a a a a a dog dog dog".split(),
-                                                references=["a dog".split(), "a a dog a".split(), "dog dog".split()],
-                                                n=1),
-        "no_match": dict(candidate="here here there".split(), references=["the cat sat on the mat".split()], n=2),
-        "fourgrams_seeded": dict(seed=41, n=4),
+        "candidate_shorter_than_n": dict(text=(["the cat"], [["the cat sat"]]), n=3),
+        "clipped_by_the_larger_reference": dict(text=(["a a a a a a dog dog dog"],
+                                                      [["a dog", "a a dog a", "dog dog"]]), n=1),
+        "no_match": dict(text=(["here here there"], [["the cat sat on the mat"]]), n=2),
+        "fourgrams_seeded": dict(seed=194, sentences=1, references=2, n=4),  # 4 of 8 four-grams match, 1 in ref 2 only
     },
 }
 
@@ -273,14 +301,9 @@ PRECISION = {
 def _precision_cases(suite, record=None):
     cases = []
     for name, size in PRECISION[suite].items():
-        if "seed" in size:
-            rng = np.random.default_rng(size["seed"])
-            reference = _sentence(rng, 12)
-            candidate, references = _near_copy(rng, reference, 2), [reference, _near_copy(rng, reference, 3)]
-        else:
-            candidate, references = size["candidate"], size["references"]
+        (candidate,), (references,) = _bleu_text(size)
         cases.append(Case(name, {"candidate_words": len(candidate), "references": len(references), "n": size["n"]},
-                          (list(candidate), [list(r) for r in references], size["n"])))
+                          (candidate, references, size["n"])))
     return cases
 
 
@@ -328,42 +351,25 @@ GRADER.add(FunctionSpec(
 ), _brevity_cases)
 
 
+# each case: a corpus (_bleu_text) and the largest n-gram order max_n
 CORPUS = {
     "public": {"five_sentences": dict(seed=51, sentences=5, references=1, max_n=4),
                "two_references_each": dict(seed=52, sentences=4, references=2, max_n=4)},
     "hidden": {"bigram_bleu": dict(seed=61, sentences=6, references=1, max_n=2),
                "three_references_tied_lengths": dict(seed=62, sentences=3, references=3, max_n=2, tie=True),
-               "no_fourgram_match": dict(fixed="no_fourgram", max_n=4),
-               "with_an_empty_candidate": dict(fixed="empty", max_n=4),
+               "no_fourgram_match": dict(text=(["the cat sat on a mat", "a dog is here"],
+                                               [["the cat sat there on a mat"], ["a dog is there"]]), max_n=4),
+               "with_an_empty_candidate": dict(text=(["", "the cat sat on the mat", "a dog is here"],
+                                                     [["the dog"], ["the cat sat on the mat"], ["a dog is here now"]]),
+                                               max_n=4),
                "long_corpus": dict(seed=63, sentences=40, references=1, max_n=4)},
 }
-
-
-def _corpus_text(size):
-    if size.get("fixed") == "no_fourgram":
-        return (["the cat sat on a mat".split(), "a dog is here".split()],
-                [["the cat sat there on a mat".split()], ["a dog is there".split()]])
-    if size.get("fixed") == "empty":
-        return ([[], "the cat sat on the mat".split(), "a dog is here".split()],
-                [["the dog".split()], ["the cat sat on the mat".split()], ["a dog is here now".split()]])
-    rng = np.random.default_rng(size["seed"])
-    candidates, references = [], []
-    for _ in range(size["sentences"]):
-        reference = _sentence(rng, int(rng.integers(4, 11)))
-        candidates.append(_near_copy(rng, reference, int(rng.integers(0, 3))))
-        refs = [reference] + [_near_copy(rng, reference, 2) for _ in range(size["references"] - 1)]
-        if size.get("tie"):  # references one word shorter and one longer than the candidate, and a longer one
-            c = len(candidates[-1])
-            padded = reference + _sentence(rng, 4)
-            refs = [padded[:c + 1], padded[:max(c - 1, 1)], padded[:c + 3]]
-        references.append(refs)
-    return candidates, references
 
 
 def _corpus_cases(suite, record=None):
     cases = []
     for name, size in CORPUS[suite].items():
-        candidates, references = _corpus_text(size)
+        candidates, references = _bleu_text(size)
         cases.append(Case(name, {"sentences": len(candidates), "references": len(references[0]),
                                  "max_n": size["max_n"]}, (candidates, references, size["max_n"])))
     return cases

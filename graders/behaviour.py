@@ -28,6 +28,7 @@ Source: the "trusted implementation as oracle" test of karpathy/minGPT.
 import copy
 import re
 import sys
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -703,3 +704,248 @@ class _Spy:
 
     def __setattr__(self, attr, value):
         setattr(self._target, attr, value)
+
+
+# --------------------------------------------------------------------------- functions that return tensors
+
+
+def weight_count(weights):
+    """int64 array (): the number of scalars in `weights`, a list of Keras variables (e.g. the weights a model
+    holds besides the backbone it was given)."""
+    return _weight_count(weights)
+
+
+def observe_tensors(func, spec, case, args, kwargs=None):
+    """observe_call for a function that returns Keras tensors (any backend): each returned value that converts
+    to numpy is converted first, a 0-d one of a "scalar" output to a float64 number; None and what does not
+    convert are left to the probe's type checks, which name them. args: fresh copies (see call_checked)."""
+    result, changed = call_checked(func, spec, case, args, kwargs)
+    named = probe.split_outputs(result, spec, case)
+    scalars = {out.name for out in spec.outputs if out.kind == "scalar"}
+    for name, value in named.items():
+        try:
+            array = to_numpy(value)
+        except Exception:  # not a tensor or array: the probe names its type
+            continue
+        if value is not None:
+            number = name in scalars and array.ndim == 0 and array.dtype.kind in "iuf"
+            named[name] = array.astype(np.float64)[()] if number else array
+    observed = probe.guarded(spec.name, case, probe.flatten_outputs, named, spec, case)
+    return probe.Observation(case.name, observed, changed)
+
+
+# --------------------------------------------------------------------------- judged by properties, lines counted
+
+
+def judged_by_properties(case):
+    """expect() of a function judged by its Property checks alone (the answer is known by construction or
+    determined by the properties): no expected leaves, no leaves of known bugs."""
+    return {}, {}
+
+
+def call_counting_lines(func, spec, case, args, kwargs=None):
+    """(result, names of inputs changed in place, lines of Python the call ran) of func(*args, **kwargs): the
+    student's call alone is counted (see counting_lines), the checks around it are call_checked's."""
+    probe.check_callable(func, spec.name)
+    counted, counter = counting_lines(func)
+    result, changed = call_checked(counted, spec, case, args, kwargs)
+    return result, changed, counter.lines
+
+
+def fixture_arrays(record, name):
+    """{case name: {path: array}} of every input a record holds under the fixture `name` (graders.records'
+    "@fixture|name|case|path" keys), the cases in sorted order: cases whose inputs live in the record."""
+    from graders.records import FIXTURE_MARK  # the record's key layout; records imports nothing from here
+
+    prefix = f"{FIXTURE_MARK}|{name}|"
+    found = {}
+    for key, value in record.arrays.items():
+        if key.startswith(prefix):
+            case_name, path = key[len(prefix):].split("|", 1)
+            found.setdefault(case_name, {})[path] = value
+    return dict(sorted(found.items()))
+
+
+def shape_check(outputs, like, like_name):
+    """check(leaves, case) of a Property: each of `outputs` (leaf paths) has the shape of the input
+    case.args[like], named like_name, and finite entries (for functions judged by properties alone, whose
+    outputs no expected leaf shapes)."""
+
+    def check(leaves, case):
+        want = np.shape(case.args[like])
+        for name in outputs:
+            value = np.asarray(leaves[name])
+            if value.shape != want:
+                return f"{name} has shape {value.shape}, expected {want} (the shape of {like_name})"
+            if not np.all(np.isfinite(value)):
+                return f"{name} contains nan or inf"
+        return None
+
+    return check
+
+
+# --------------------------------------------------------------------------- a Keras classifier of word indices
+
+
+def dropout_ignored_hint(where):
+    """The hint for a model whose outputs in training equal those at inference although dropout > 0; `where`
+    says where the Dropout layers go ("after each LSTM")."""
+    return ("with dropout > 0 the outputs in training (training=True) must differ from inference: "
+            f"add keras.layers.Dropout(dropout) {where}")
+
+
+def dropout_place_hint(layers):
+    """The hint for a Dropout missing, out of place or of another rate (dropout_follows); `layers` names the
+    layers each Dropout must follow ("each LSTM")."""
+    return (f"keras.layers.Dropout(dropout) must follow {layers} directly, and no Dropout sits anywhere else: "
+            "one is missing, out of place or has another rate")
+
+
+def architecture_hint(model, layers):
+    """The hint for outputs that differ from the oracle's with the same weights: `model` ("tagger") and the
+    `layers` its docstring lists, in order."""
+    return (f"with the same weights the outputs differ from the docstring's {model} ({layers}): an activation or "
+            "a layer too many, or one out of place?")
+
+
+def lstm_classifier_params(rows, emb_dim, n_a, n_out, n_layers=1, directions=1, concat=True, dense_bias=True):
+    """(embedding, the rest) parameter counts of Embedding(rows, emb_dim) -> n_layers LSTM(n_a), each wrapped in
+    Bidirectional when directions=2 (both directions concatenated, or summed when not concat) -> Dense(n_out)."""
+    rest, n_in = 0, emb_dim
+    for _ in range(n_layers):
+        rest += directions * lstm_params(n_in, n_a)
+        n_in = directions * n_a if concat else n_a  # (m, T, n_in) passed on
+    return embedding_params(rows, emb_dim), rest + dense_params(n_in, n_out, dense_bias)
+
+
+# injected N(0, 1) weights take a classifier's softmax far from uniform, so every behaviour shows clearly (with
+# scale 0.5 a tagger's outputs move by ~1e-3 only)
+CLASSIFIER_WEIGHT_SCALE = 1.0
+
+
+@dataclass(frozen=True)
+class ClassifierCheck:
+    """observe() and the parts of expect() of a function that builds a Keras classifier of word indices (a
+    tagger, a sentence classifier), declared once per graded function.
+
+    The model is built from copies of case.args and from case.kwargs (its "dropout" rate, 0 when absent), its
+    weights are replaced by seeded ones, and it is measured (measure_classifier) on case.data["X"] and the
+    edited inputs case.data["variants"] {variant: (inputs or None, where)}. Observed: its classifier_facts,
+    with dropout > 0 the fact "dropout_placed" (dropout_follows), its parameter count(s), its outputs on X.
+
+    func_name : the graded function
+    output_axes : the output's axes, e.g. "m, T_x, n_tags": X's first axes, then the argument giving the
+                  number of classes
+    weight_seed : of the injected weights: every weight in the model's order (inject_weights), or with
+                  frozen_embedding only the trainable ones (inject_trainable) and the counts split into
+                  TRAINABLE and FROZEN
+    input_hint : shown when the model cannot be called on X
+    rank_hints : {number of axes: hint} for outputs of another rank (one output per sentence, not per word)
+    moves, stays : ((fact, variant), ...): the variant moves the outputs / leaves them (classifier_facts)
+    dropout_after : class names of the layers that each Dropout follows (dropout_follows)
+    dropout_hints : (training changes nothing although dropout > 0, a Dropout missing or out of place)
+    """
+
+    func_name: str
+    output_axes: str
+    weight_seed: int
+    input_hint: str
+    rank_hints: dict
+    moves: tuple
+    stays: tuple
+    dropout_after: tuple
+    dropout_hints: tuple
+    frozen_embedding: bool = False
+    weight_scale: float = CLASSIFIER_WEIGHT_SCALE
+
+    @property
+    def n_classes(self):
+        """The argument giving the number of classes ("n_tags"): the output's last axis."""
+        return self.output_axes.split(", ")[-1]
+
+    def measure(self, model, case):
+        """measure_classifier's result for a model built for `case`, its weights injected first: outputs on X
+        of another shape than output_axes gives fail before anything is measured."""
+        X, rng = case.data["X"], np.random.default_rng(self.weight_seed)
+        if self.frozen_embedding:
+            probe.guarded(self.func_name, case, inject_trainable, model, rng, self.weight_scale)
+        else:
+            probe.guarded(self.func_name, case, inject_weights, model, X.shape, rng, self.weight_scale)
+        axes = self.output_axes.split(", ")
+        shape = X.shape[:len(axes) - 1] + (case.kwargs[self.n_classes],)
+
+        def check_output(y):
+            if y.shape != shape:
+                hint = self.rank_hints.get(y.ndim, f"the last layer must be Dense({self.n_classes}, ...)")
+                fail(self.func_name, case, f"output shape {y.shape}, expected {shape} ({self.output_axes})",
+                     f"hint:   {hint}")
+
+        return measure_classifier(model, self.func_name, case, X, case.data["variants"], self.input_hint,
+                                  check_output)
+
+    def observe(self, func, case):
+        """The Observation of the model func(*case.args, **case.kwargs) builds (see the class)."""
+        model = build_model(func, self.func_name, case, snapshot(case.args), case.kwargs)
+        r = self.measure(model, case)
+        facts = classifier_facts(r, self.moves, self.stays)
+        dropout = case.kwargs.get("dropout", 0.0)
+        if dropout > 0:  # Dropout(0) layers may be left out
+            facts |= fact_leaves({"dropout_placed": dropout_follows(model, self.dropout_after, dropout)})
+        counts = count_leaf(model, split=self.frozen_embedding)
+        return probe.Observation(case.name, facts | counts | {"outputs": r["y"]})
+
+    def expected(self, case, facts, formula, arguments, mistakes, outputs):
+        """(expected leaves, {hint: leaves of a known bug}) of observe() on `case`, for expect().
+
+        facts : {fact: (expected bool, hint when it comes out False, hint when True)} of moves and stays, in
+                the order their hints are tried; one whose variant is None on this case is not measured
+        formula, arguments, mistakes : the parameter count(s), as expected_counts and count_mistakes take them
+        outputs : the oracle's outputs on X (oracle())
+        """
+        unmeasured = {fact for fact, variant in self.moves + self.stays if case.data["variants"][variant][0] is None}
+        dropout = case.kwargs.get("dropout", 0.0)
+        expected, bugs = expected_classifier_facts(self.n_classes, dropout, self.dropout_hints[0],
+                                                   {f: v for f, v in facts.items() if f not in unmeasured})
+        if dropout > 0:  # after the training fact: no dropout at all is named by that one
+            placed, misplaced = expected_facts({"dropout_placed": (True, self.dropout_hints[1], "")})
+            expected, bugs = expected | placed, bugs | misplaced
+        paths = (TRAINABLE, FROZEN) if self.frozen_embedding else (PARAMETERS,)
+        expected |= expected_counts(formula, arguments, paths) | {"outputs": outputs}
+        return expected, bugs | count_mistakes(formula, arguments, mistakes, paths=paths)
+
+    def oracle(self, case, embedding, n_a, n_layers, directions=1):
+        """The outputs on X at inference, in numpy, of Embedding (index 0 masked) -> n_layers LSTM(n_a) (each in
+        Bidirectional when directions=2, concatenated), the last one returning sequences when the outputs are
+        per word -> Dense softmax, with the weights measure() injects (lstm_stack_oracle, dense_softmax).
+
+        embedding : the frozen embedding's matrix (frozen_embedding), else the shape of the trainable one,
+                    whose weights are drawn first
+        """
+        X, n_out = case.data["X"], case.kwargs[self.n_classes]
+        rng = np.random.default_rng(self.weight_seed)
+        emb_dim = np.shape(embedding)[1] if self.frozen_embedding else embedding[1]
+        shapes = lstm_stack_shapes(emb_dim, n_a, n_layers, directions) + [(directions * n_a, n_out), (n_out,)]
+        if self.frozen_embedding:
+            vectors, weights = np.asarray(embedding), drawn_weights(rng, shapes, self.weight_scale)
+        else:
+            vectors, *weights = drawn_weights(rng, [tuple(embedding)] + shapes, self.weight_scale)
+        sequences = len(self.output_axes.split(", ")) > X.ndim
+        h = lstm_stack_oracle(vectors[X].astype(float), X != 0, weights[:-2], n_layers, directions, sequences)
+        return dense_softmax(h, weights[-2], weights[-1])
+
+
+# --------------------------------------------------------------------------- a function given a seeded generator
+
+
+def observe_seeded_twice(observe, seed, path):
+    """The Observation of a function that must draw from the generator it is given, with its generator facts.
+
+    observe(rng) -> Observation: one probe of the function, called with rng (a fresh numpy Generator of
+    `seed` each time). It runs twice; the first observation is returned, with the generator_facts leaves
+    (rng_used, repeatable: leaf `path` the same both times) added when neither run failed.
+    """
+    rng = np.random.default_rng(seed)
+    first, again = observe(rng), observe(np.random.default_rng(seed))
+    if not first.failure and not again.failure:
+        first.leaves.update(fact_leaves(generator_facts(rng, seed, first.leaves[path], again.leaves[path])))
+    return first

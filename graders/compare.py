@@ -149,3 +149,15 @@ def bernstein_tolerance(n, p, z=FREQUENCY_Z):
     """
     p = np.asarray(p, dtype=float)
     return z ** 2 / 6 + np.sqrt(z ** 4 / 36 + z ** 2 * n * p * (1 - p))
+
+
+def outside_band(counts, n, p):
+    """None when every count of n draws of probability p lies within bernstein_tolerance(n, p) of n p; else
+    (index w of the count farthest outside its band, "about n p expected (tolerance ±u)" for count w), for a
+    message. counts, p : 1-D arrays of the same length; n : one number, or one per count."""
+    expected, tolerance = n * np.asarray(p, dtype=float), bernstein_tolerance(n, p)
+    excess = np.abs(counts - expected) - tolerance
+    if np.all(excess <= 0):
+        return None
+    w = int(np.argmax(excess))
+    return w, f"about {fmt_number(expected[w])} expected (tolerance ±{fmt_number(tolerance[w])})"

@@ -32,7 +32,7 @@ import numpy as np
 from graders import probe
 from graders.assignment import Assignment
 from graders.compare import top2_margin
-from graders.spec import Case, FunctionSpec, Output
+from graders.spec import Case, FunctionSpec, Output, table_cases
 from helpers import ctc_recognizer as ctc
 
 GRADER = Assignment.of_module(__name__)
@@ -40,8 +40,14 @@ GRADER = Assignment.of_module(__name__)
 N_CLASSES = ctc.N_CLASSES  # ten digits and the blank, as the recognizer of this notebook
 
 
+def _log_softmax(logits):
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
 # --------------------------------------------------------------------------- ctc_collapse
 
+# each case: a path as given, or a random path of T steps drawn from a seed; the blank
 COLLAPSE_PATHS = {
     "public": {
         "runs_and_blanks": dict(path=[10, 3, 3, 10, 10, 7, 7, 7, 1, 10, 1, 1, 10], blank=10),
@@ -58,27 +64,18 @@ COLLAPSE_PATHS = {
 }
 
 
-def _collapse_path(size):
+def _collapse_case(name, size):
     if "path" in size:
-        return np.array(size["path"], dtype=np.int64)
-    rng = np.random.default_rng(size["seed"])
-    # runs of 1-4 steps, a blank in about a third of them: repeats inside and across runs both occur
-    symbols = np.where(rng.random(size["T"]) < 0.35, size["blank"], rng.integers(0, N_CLASSES - 1, size["T"]))
-    return np.repeat(symbols, rng.integers(1, 5, size["T"]))[: size["T"]].astype(np.int64)
-
-
-def _collapse_cases(suite, record=None):
-    cases = []
-    for name, size in COLLAPSE_PATHS[suite].items():
-        path = _collapse_path(size)
-        cases.append(Case(name, {"T": len(path), "blank": size["blank"]}, (path, size["blank"])))
-    return cases
+        path = np.array(size["path"], dtype=np.int64)
+    else:  # runs of 1-4 steps, a blank in about a third of them: repeats inside and across runs both occur
+        rng = np.random.default_rng(size["seed"])
+        symbols = np.where(rng.random(size["T"]) < 0.35, size["blank"], rng.integers(0, N_CLASSES - 1, size["T"]))
+        path = np.repeat(symbols, rng.integers(1, 5, size["T"]))[: size["T"]].astype(np.int64)
+    return Case(name, {"T": len(path), "blank": size["blank"]}, (path, size["blank"]))
 
 
 GRADER.add(FunctionSpec(
-    name="ctc_collapse",
-    outputs=(Output("labels"),),
-    inputs=("path", "blank"),
+    "ctc_collapse", (Output("labels"),), inputs=("path", "blank"),
     hints={
         "blanks_dropped_first": "the blanks were dropped before the repeats were merged: then '1 _ 1' becomes '1' "
                                 "instead of '1 1'; merge runs of equal symbols first, then drop the blanks",
@@ -94,7 +91,7 @@ GRADER.add(FunctionSpec(
     },
     default_hint="B(path): merge each run of equal symbols into one, then remove the blanks; "
                  "'_ 3 3 _ 1 1 _ 1' -> '3 1 1'",
-), _collapse_cases)
+), table_cases(COLLAPSE_PATHS, _collapse_case))
 
 
 # --------------------------------------------------------------------------- ctc_forward
@@ -120,127 +117,12 @@ FORWARD_SIZES = {
 FORWARD_LOGIT_SCALE = 2.0
 
 
-def _log_softmax(logits):
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+# the facts of a forward table that the judge compares (see the module docstring), in the order of messages
+REACHABLE, BLANK_STATES, PAIR_SUMS, ALIGNMENT_POSSIBLE, LOSS = FORWARD_FACTS = (
+    "reachable", "log_alpha_blank_states", "log_alpha_pair_sums", "alignment_possible", "loss")
 
-
-def _forward_cases(suite, record=None):
-    cases = []
-    for name, size in FORWARD_SIZES[suite].items():
-        rng = np.random.default_rng(size["seed"])
-        log_probs = _log_softmax(FORWARD_LOGIT_SCALE * rng.standard_normal((size["T"], N_CLASSES)))
-        labels = np.array(size["labels"], dtype=np.int64)
-        cases.append(Case(name, {"T": size["T"], "L": len(labels), "blank": size["blank"]},
-                          (log_probs, labels, size["blank"])))
-    return cases
-
-
-def _tf_prefix_log_likelihoods(log_probs, labels, blank):
-    """prefix[t, k] = log P(labels[:k] | frames 0..t-1), t = 0..T, k = 0..L, by tf.nn.ctc_loss; -inf if impossible.
-
-    TensorFlow's CPU kernel (sparse labels, float64) computes each in its own way; an empty label sequence
-    (k = 0) it refuses, and that one has a single path, all blanks: a cumulative sum.
-    """
-    import tensorflow as tf
-
-    T, L = len(log_probs), len(labels)
-    prefix = np.full((T + 1, L + 1), -np.inf)
-    prefix[:, 0] = np.concatenate([[0.0], np.cumsum(log_probs[:, blank])])
-    # more labels than frames TensorFlow refuses outright; those prefixes are impossible (-inf) anyway
-    pairs = [(t, k) for t in range(1, T + 1) for k in range(1, min(t, L) + 1)]
-    if not pairs:
-        return prefix
-    indices = np.array([(row, j) for row, (t, k) in enumerate(pairs) for j in range(k)], dtype=np.int64)
-    values = np.array([labels[j] for t, k in pairs for j in range(k)], dtype=np.int32)
-    sparse = tf.SparseTensor(indices, values, [len(pairs), L])
-    logits = np.broadcast_to(log_probs, (len(pairs),) + log_probs.shape).astype(np.float64)
-    loss = tf.nn.ctc_loss(labels=sparse, logits=logits, label_length=None,
-                          logit_length=np.array([t for t, _ in pairs], dtype=np.int32),
-                          logits_time_major=False, blank_index=blank).numpy()
-    for (t, k), value in zip(pairs, loss):
-        prefix[t, k] = -value
-    return prefix
-
-
-def _finite(values):
-    """-inf and +inf (log 0 and the loss of an impossible alignment) as 0.0: what the reachability facts cover."""
-    values = np.asarray(values, dtype=np.float64)
-    return np.where(np.isinf(values), 0.0, values)
-
-
-def _forward_facts(loss, log_alpha, labels):
-    """Finite facts of a forward table (T, 2L+1) and its loss (see the module docstring)."""
-    log_alpha = np.asarray(log_alpha, dtype=np.float64)
-    with np.errstate(invalid="ignore"):  # a nan in the table stays nan and is reported as such
-        pair_sums = np.logaddexp(log_alpha[:, 1::2], log_alpha[:, 2::2])  # (T, L) label state + blank after it
-    loss = np.float64(loss)
-    return {
-        "reachable": ~np.isneginf(log_alpha),
-        "log_alpha_blank_states": _finite(log_alpha[:, 0::2]),
-        "log_alpha_pair_sums": _finite(pair_sums),
-        "alignment_possible": np.bool_(not np.isposinf(loss)),
-        "loss": _finite(loss),
-    }
-
-
-def _forward_oracle(log_probs, labels, blank):
-    """The facts a correct table has, from TensorFlow's prefix likelihoods (no forward recursion here).
-
-    With prefix[t, k] = log P(l_1..l_k | frames 0..t-1):
-      the blank state 2k at step t  = paths of l_1..l_k over frames 0..t-1, then a blank at t:
-                                      prefix[t, k] + log y_t(blank)
-      label state 2k-1 and state 2k = every path of l_1..l_k over frames 0..t: prefix[t+1, k]
-      loss                          = -prefix[T, L]
-    A label state is reachable exactly when its pair sum is (it can always be the state a prefix ends in).
-    """
-    T, L = len(log_probs), len(labels)
-    prefix = _tf_prefix_log_likelihoods(log_probs, labels, blank)
-    blank_states = prefix[:T, :] + log_probs[:, [blank]]  # (T, L+1)
-    pair_sums = prefix[1:, 1:]  # (T, L)
-    reachable = np.zeros((T, 2 * L + 1), dtype=bool)
-    reachable[:, 0::2] = np.isfinite(blank_states)
-    reachable[:, 1::2] = np.isfinite(pair_sums)
-    loss = -prefix[T, L]
-    return {
-        "reachable": reachable,
-        "log_alpha_blank_states": _finite(blank_states),
-        "log_alpha_pair_sums": _finite(pair_sums),
-        "alignment_possible": np.bool_(np.isfinite(loss)),
-        "loss": _finite(loss),
-    }
-
-
-FORWARD_OUTPUTS = FunctionSpec(name="ctc_forward", outputs=(Output("loss", kind="scalar"), Output("log_alpha")))
-
-
-def _observe_forward(func, case):
-    observation = probe.observe_spec(func, FORWARD_OUTPUTS, case)
-    log_alpha = np.asarray(observation.leaves["log_alpha"])
-    T, L = case.dims["T"], case.dims["L"]
-    if log_alpha.shape != (T, 2 * L + 1):
-        probe.fail("ctc_forward", case, f"log_alpha has shape {log_alpha.shape}, expected (T, 2L+1) = "
-                   f"{(T, 2 * L + 1)}", "hint:   one row per time step, one column per state of the extended "
-                   "label sequence: blank, l_1, blank, l_2, ..., l_L, blank")
-    if np.shape(observation.leaves["loss"]) != ():
-        probe.fail("ctc_forward", case, f"loss has shape {np.shape(observation.leaves['loss'])}, expected one "
-                   "number", "hint:   return the negative log-likelihood as a float")
-    facts = _forward_facts(observation.leaves["loss"], log_alpha, case.args[1])
-    return probe.Observation(case.name, facts, observation.changed)
-
-
-def _expect_forward(case):
-    log_probs, labels, blank = case.args
-    bugs = {}
-    if blank != ctc.BLANK:  # the known bug of ignoring the argument: the blank taken as the last class
-        bugs[FORWARD_HINTS["blank_argument_ignored"]] = _forward_oracle(log_probs, labels, ctc.BLANK)
-    return _forward_oracle(log_probs, labels, blank), bugs
-
-
-FORWARD_HINTS = {
-    "blank_argument_ignored": "the blank is not always class 10: use the blank you were given, both in the "
-                              "extended label sequence and in the skip rule",
-}
+BLANK_HINT = ("the blank is not always class 10: use the blank you were given, both in the extended label sequence "
+              "and in the skip rule")
 SKIP_HINT = ("the states reached at some steps are wrong: check the first step (alpha_0 has two states, the blank "
              "and l_1) and the skip rule (a skip s-2 -> s is allowed only into a label that differs from the label "
              "two states back: never into a blank, never between repeated labels)")
@@ -253,31 +135,101 @@ UNDERFLOW_HINT = ("the reachable states and the verdict on whether any alignment
                   "space with np.logaddexp(a, b), never np.log(np.exp(a) + np.exp(b))); on a short one check the "
                   "first step and the skip rule")
 
-GRADER.add(FunctionSpec(
-    name="ctc_forward",
-    outputs=(Output("reachable"), Output("log_alpha_blank_states"), Output("log_alpha_pair_sums"),
-             Output("alignment_possible"), Output("loss")),
-    inputs=("log_probs", "labels", "blank"),
-    hints=FORWARD_HINTS,
-    pattern_hints=(
-        (("reachable", "log_alpha_blank_states", "log_alpha_pair_sums", "loss"), SKIP_HINT),
-        (("reachable", "log_alpha_blank_states", "log_alpha_pair_sums", "loss", "alignment_possible"), UNDERFLOW_HINT),
-        (("reachable", "log_alpha_pair_sums", "loss"), SKIP_HINT),
-        (("reachable", "log_alpha_pair_sums", "loss", "alignment_possible"), SKIP_HINT),
-        (("log_alpha_blank_states", "log_alpha_pair_sums", "loss"), SUM_HINT),
-        (("log_alpha_blank_states", "log_alpha_pair_sums"), SUM_HINT),
-        (("loss",), LOSS_HINT),
-        (("loss", "alignment_possible"), LOSS_HINT),
-    ),
+# what ctc_forward returns; the judge compares the facts of its table (_forward_facts), the patterns below name them
+FORWARD_SPEC = FunctionSpec(
+    "ctc_forward", (Output("loss", kind="scalar"), Output("log_alpha")), inputs=("log_probs", "labels", "blank"),
+    hints={"blank_argument_ignored": BLANK_HINT},
+    pattern_hints=(((REACHABLE, BLANK_STATES, PAIR_SUMS, LOSS), SKIP_HINT), ((REACHABLE, PAIR_SUMS, LOSS), SKIP_HINT),
+                   ((REACHABLE, PAIR_SUMS, LOSS, ALIGNMENT_POSSIBLE), SKIP_HINT), (FORWARD_FACTS, UNDERFLOW_HINT),
+                   ((BLANK_STATES, PAIR_SUMS, LOSS), SUM_HINT), ((BLANK_STATES, PAIR_SUMS), SUM_HINT),
+                   ((LOSS,), LOSS_HINT), ((LOSS, ALIGNMENT_POSSIBLE), LOSS_HINT)),
     default_hint="log alpha_t(s) = logaddexp over the allowed predecessors (s, s-1, and s-2 when l'_s is a label "
                  "unlike l'_(s-2)) of log alpha_(t-1), plus log y_t(l'_s); loss = -log(alpha_T(S-1) + alpha_T(S-2))",
     # TensorFlow's float64 CTC kernel sums its log-probabilities with its own log-sum-exp, less exact than
     # np.logaddexp: on these cases it differs from a float64 numpy recursion by up to 1.3e-7 (the 400-step case,
     # log-likelihoods down to -1300), while every known bug moves some entry by more than 1e-2. 1e-5 absolute,
     # the agreement the notebook promises, sits between the two with room for other CPUs' libm.
-    atol=1e-5,
-    rtol=0.0,
-), _forward_cases, observe=_observe_forward, expect=_expect_forward)
+    atol=1e-5, rtol=0.0,
+)
+
+
+def _forward_case(name, size):
+    logits = FORWARD_LOGIT_SCALE * np.random.default_rng(size["seed"]).standard_normal((size["T"], N_CLASSES))
+    labels = np.array(size["labels"], dtype=np.int64)
+    return Case(name, {"T": size["T"], "L": len(labels), "blank": size["blank"]},
+                (_log_softmax(logits), labels, size["blank"]))
+
+
+def _tf_prefix_log_likelihoods(log_probs, labels, blank):
+    """prefix[t, k] = log P(labels[:k] | frames 0..t-1), t = 0..T, k = 0..L, by tf.nn.ctc_loss; -inf if impossible.
+
+    TensorFlow's CPU kernel (sparse labels, float64) computes each in its own way, one batch row per (t, k); an
+    empty label sequence (k = 0) it refuses, and that one has a single path, all blanks: a cumulative sum.
+    """
+    import tensorflow as tf
+
+    T, L = len(log_probs), len(labels)
+    prefix = np.full((T + 1, L + 1), -np.inf)
+    prefix[:, 0] = np.concatenate([[0.0], np.cumsum(log_probs[:, blank])])
+    # one batch row per prefix 1 <= k <= t: more labels than frames TensorFlow refuses outright (-inf anyway)
+    t, k = np.tril_indices(T + 1, m=L + 1)
+    t, k = t[k > 0], k[k > 0]
+    if t.size:
+        prefixes = tf.RaggedTensor.from_row_lengths(np.concatenate([labels[:n] for n in k]).astype(np.int32), k)
+        logits = np.broadcast_to(log_probs, (t.size,) + log_probs.shape)
+        loss = tf.nn.ctc_loss(labels=prefixes.to_sparse(), logits=logits, label_length=None,
+                              logit_length=t.astype(np.int32), logits_time_major=False, blank_index=blank)
+        prefix[t, k] = -loss.numpy()
+    return prefix
+
+
+def _forward_facts(reachable, blank_states, pair_sums, loss):
+    """FORWARD_FACTS of a table's reachable states (T, 2L+1), blank states (T, L+1), pair sums (T, L) and loss:
+    -inf and +inf (log 0, the loss of an impossible alignment) as 0.0, which the reachability facts cover; a nan
+    stays nan."""
+    finite = dict(nan=np.nan, posinf=0.0, neginf=0.0)
+    return {REACHABLE: reachable, BLANK_STATES: np.nan_to_num(blank_states, **finite),
+            PAIR_SUMS: np.nan_to_num(pair_sums, **finite), ALIGNMENT_POSSIBLE: np.bool_(not np.isposinf(loss)),
+            LOSS: np.nan_to_num(np.float64(loss), **finite)}
+
+
+def _forward_oracle(log_probs, labels, blank):
+    """The facts a correct table has, from TensorFlow's prefix[t, k] = log P(l_1..l_k | frames 0..t-1), with no
+    forward recursion: blank state 2k at step t = l_1..l_k over frames 0..t-1, then a blank at t = prefix[t, k] +
+    log y_t(blank); label state 2k-1 + state 2k = every path of l_1..l_k over frames 0..t = prefix[t+1, k]; loss =
+    -prefix[T, L]. A label state is reachable exactly when its pair sum is (a prefix can always end in it)."""
+    T, L = len(log_probs), len(labels)
+    prefix = _tf_prefix_log_likelihoods(log_probs, labels, blank)
+    blank_states = prefix[:T, :] + log_probs[:, [blank]]  # (T, L+1)
+    pair_sums = prefix[1:, 1:]  # (T, L)
+    reachable = np.zeros((T, 2 * L + 1), dtype=bool)
+    reachable[:, 0::2] = np.isfinite(blank_states)
+    reachable[:, 1::2] = np.isfinite(pair_sums)
+    return _forward_facts(reachable, blank_states, pair_sums, -prefix[T, L])
+
+
+def _observe_forward(func, case):
+    observation = probe.observe_spec(func, FORWARD_SPEC, case)
+    log_alpha = np.asarray(observation.leaves["log_alpha"], dtype=np.float64)
+    states = (case.dims["T"], 2 * case.dims["L"] + 1)
+    if log_alpha.shape != states:
+        probe.fail("ctc_forward", case, f"log_alpha has shape {log_alpha.shape}, expected (T, 2L+1) = {states}",
+                   "hint:   one row per time step, one column per state of the extended label sequence: blank, l_1, "
+                   "blank, l_2, ..., l_L, blank")
+    with np.errstate(invalid="ignore"):  # a nan in the table stays nan and is reported as such
+        pair_sums = np.logaddexp(log_alpha[:, 1::2], log_alpha[:, 2::2])  # (T, L) label state + blank after it
+    facts = _forward_facts(~np.isneginf(log_alpha), log_alpha[:, 0::2], pair_sums, observation.leaves["loss"])
+    return probe.Observation(case.name, facts, observation.changed)
+
+
+def _expect_forward(case):
+    log_probs, labels, blank = case.args
+    # the known bug of ignoring the argument, the blank taken as the last class, shows only where it is not
+    bugs = {} if blank == ctc.BLANK else {BLANK_HINT: _forward_oracle(log_probs, labels, ctc.BLANK)}
+    return _forward_oracle(log_probs, labels, blank), bugs
+
+
+GRADER.add(FORWARD_SPEC, table_cases(FORWARD_SIZES, _forward_case), observe=_observe_forward, expect=_expect_forward)
 
 
 # --------------------------------------------------------------------------- greedy_decode
@@ -299,17 +251,13 @@ DECODE_SIZES = {
 DECODE_BOOST = 4.0
 
 
-def _decode_cases(suite, record=None):
-    cases = []
-    for name, size in DECODE_SIZES[suite].items():
-        rng = np.random.default_rng(size["seed"])
-        path = np.array(size["path"], dtype=np.int64)
-        logits = rng.standard_normal((len(path) + size["padding"], N_CLASSES))
-        logits[np.arange(len(path)), path] += DECODE_BOOST
-        probs = np.exp(_log_softmax(logits))  # padding rows: noise, as a network's output on padding
-        cases.append(Case(name, {"T": len(probs), "n_steps": len(path), "blank": size["blank"]},
-                          (probs, len(path), size["blank"])))
-    return cases
+def _decode_case(name, size):
+    path = np.array(size["path"], dtype=np.int64)
+    logits = np.random.default_rng(size["seed"]).standard_normal((len(path) + size["padding"], N_CLASSES))
+    logits[np.arange(len(path)), path] += DECODE_BOOST
+    probs = np.exp(_log_softmax(logits))  # padding rows: noise, as a network's output on padding
+    return Case(name, {"T": len(probs), "n_steps": len(path), "blank": size["blank"]},
+                (probs, len(path), size["blank"]))
 
 
 def _decode_margin(case):
@@ -318,9 +266,7 @@ def _decode_margin(case):
 
 
 GRADER.add(FunctionSpec(
-    name="greedy_decode",
-    outputs=(Output("labels"),),
-    inputs=("probs", "n_steps", "blank"),
+    "greedy_decode", (Output("labels"),), inputs=("probs", "n_steps", "blank"),
     hints={
         "argmax_over_time": "the arg max ran over the time axis: take the most probable class of each step "
                             "(axis=-1), one per step",
@@ -331,7 +277,7 @@ GRADER.add(FunctionSpec(
                                           "(merge repeats, then drop blanks)",
     },
     default_hint="best path = arg max of each of the first n_steps steps, then ctc_collapse(best path, blank)",
-), _decode_cases, margin=_decode_margin)
+), table_cases(DECODE_SIZES, _decode_case), margin=_decode_margin)
 
 
 # --------------------------------------------------------------------------- edit_distance
@@ -354,21 +300,16 @@ EDIT_PAIRS = {
 }
 
 
-def _edit_cases(suite, record=None):
-    cases = []
-    for name, pair in EDIT_PAIRS[suite].items():
-        if isinstance(pair, dict):  # digit strings of a small alphabet: many matches, some of each edit
-            rng = np.random.default_rng(pair["seed"])
-            pair = (rng.integers(0, 4, pair["n"]).tolist(), rng.integers(0, 4, pair["m"]).tolist())
-        reference, hypothesis = (np.array(seq, dtype=np.int64) for seq in pair)
-        cases.append(Case(name, {"n": len(reference), "m": len(hypothesis)}, (reference, hypothesis)))
-    return cases
+def _edit_case(name, pair):
+    if isinstance(pair, dict):  # digit strings of a small alphabet: many matches, some of each edit
+        rng = np.random.default_rng(pair["seed"])
+        pair = (rng.integers(0, 4, pair["n"]).tolist(), rng.integers(0, 4, pair["m"]).tolist())
+    reference, hypothesis = (np.array(seq, dtype=np.int64) for seq in pair)
+    return Case(name, {"n": len(reference), "m": len(hypothesis)}, (reference, hypothesis))
 
 
 GRADER.add(FunctionSpec(
-    name="edit_distance",
-    outputs=(Output("distance", kind="scalar"),),
-    inputs=("reference", "hypothesis"),
+    "edit_distance", (Output("distance", kind="scalar"),), inputs=("reference", "hypothesis"),
     hints={
         "substitution_costs_two": "a substitution costs 1, like an insertion or a deletion (else it is cheaper to "
                                   "delete and insert)",
@@ -380,7 +321,7 @@ GRADER.add(FunctionSpec(
     },
     default_hint="D[i, j] = min(D[i-1, j-1] + (reference[i-1] != hypothesis[j-1]), D[i-1, j] + 1, D[i, j-1] + 1), "
                  "with D[i, 0] = i and D[0, j] = j; the distance is D[n, m]",
-), _edit_cases)
+), table_cases(EDIT_PAIRS, _edit_case))
 
 
 # --------------------------------------------------------------------------- test-cell entry points

@@ -25,28 +25,42 @@ import numpy as np
 from graders import behaviour
 from graders.assignment import Assignment
 from graders.behaviour import expected_facts, expected_generator_facts, fact_leaves, generator_facts
-from graders.compare import FREQUENCY_Z, bernstein_tolerance, top2_margin
-from graders.messages import CheckFailure, fail, fmt_number, type_name
+from graders.compare import outside_band, top2_margin
+from graders.messages import CheckFailure, fail, type_name
 from graders.probe import Observation, guarded
-from graders.spec import Case, FunctionSpec, Output, Property
-from helpers.char_rnn import initialize_parameters, one_hot, rnn_step_forward
+from graders.spec import Case, FunctionSpec, Output, Property, table_cases
+from helpers.char_rnn import INIT_SCALE, initialize_parameters, one_hot, rnn_step_forward
 
 GRADER = Assignment.of_module(__name__)
 
-GRADIENT_NAMES = ("dWax", "dWaa", "dWya", "dba", "dby")
 PARAMETER_NAMES = ("Wax", "Waa", "Wya", "ba", "by")
+GRADIENT_NAMES = tuple("d" + name for name in PARAMETER_NAMES)  # dWax, ...: 'd' + the forward name
 MAX_NAME_LENGTH = 50  # sample()'s default max_length, as in the notebook
 MAX_GRADIENT = 5.0  # optimize()'s default max_value, as in the notebook
 
 
+def _rnn_arrays(rng, n_a, vocab_size, scale, unscaled=()):
+    """{name: array} of PARAMETER_NAMES, Wax (n_a, V), Waa (n_a, n_a), Wya (V, n_a), ba (n_a, 1), by (V, 1):
+    standard normal draws from rng in this order, times `scale` (the names in `unscaled` times 1)."""
+    shapes = ((n_a, vocab_size), (n_a, n_a), (vocab_size, n_a), (n_a, 1), (vocab_size, 1))
+    return {name: rng.standard_normal(shape) * (1.0 if name in unscaled else scale)
+            for name, shape in zip(PARAMETER_NAMES, shapes)}
+
+
+def _numbers(value, kinds, func_name, case, what, hint):
+    """`value` when it is a list, tuple or 1-D array of numbers of a dtype kind in `kinds` ("iu": integers, "iuf":
+    reals; a bool is neither), else a failure: "expected a list of {what}, got str" (or "list of tuple", ...)."""
+    held = type_name(value)
+    if isinstance(value, (list, tuple, np.ndarray)) and getattr(value, "ndim", 1):
+        bad = [v for v in value if not isinstance(v, (int, float, np.number, np.ndarray)) or np.ndim(v)
+               or np.asarray(v).dtype.kind not in kinds]
+        if not bad:
+            return value
+        held = f"{type(value).__name__} of {type_name(bad[0])}"
+    fail(func_name, case, f"expected a list of {what}, got {held}", f"hint:   {hint}")
+
+
 # --------------------------------------------------------------------------- clip
-
-
-def _gradients(rng, n_a, vocab_size, scale):
-    return {"dWax": rng.standard_normal((n_a, vocab_size)) * scale, "dWaa": rng.standard_normal((n_a, n_a)) * scale,
-            "dWya": rng.standard_normal((vocab_size, n_a)) * scale, "dba": rng.standard_normal((n_a, 1)) * scale,
-            "dby": rng.standard_normal((vocab_size, 1)) * scale}
-
 
 # scale / max_value >= 4: every gradient has entries to clip, except in "nothing_to_clip"
 _CLIP_CASES = {
@@ -58,10 +72,11 @@ _CLIP_CASES = {
 }
 
 
-def _clip_cases(suite, record):
-    return [Case(name, {"n_a": s["n_a"], "vocab_size": s["vocab_size"], "max_value": s["max_value"]},
-                 (_gradients(np.random.default_rng(s["seed"]), s["n_a"], s["vocab_size"], s["scale"]), s["max_value"]))
-            for name, s in _CLIP_CASES[suite].items()]
+def _clip_case(name, s):
+    drawn = _rnn_arrays(np.random.default_rng(s["seed"]), s["n_a"], s["vocab_size"], s["scale"])
+    gradients = {"d" + key: array for key, array in drawn.items()}
+    return Case(name, {"n_a": s["n_a"], "vocab_size": s["vocab_size"], "max_value": s["max_value"]},
+                (gradients, s["max_value"]))
 
 
 CLIP = FunctionSpec(
@@ -80,7 +95,7 @@ CLIP = FunctionSpec(
                     "clip must work in place: the caller's arrays were not changed; use np.clip(..., out=array)"),),
     default_hint="every entry of every gradient must end inside [-max_value, max_value], in the caller's arrays",
 )
-GRADER.add(CLIP, _clip_cases)
+GRADER.add(CLIP, table_cases(_CLIP_CASES, _clip_case))
 
 
 # --------------------------------------------------------------------------- sample
@@ -103,8 +118,7 @@ def chain_parameters(spelling, Waa_scale=0.0, seed=0):
     V = len(VOCAB)
     order = [CHAR_TO_IX[ch] for ch in spelling] + [NEWLINE]
     Wya = np.zeros((V, V))
-    for current, following in zip(order, order[1:]):
-        Wya[following, current] = STRONG
+    Wya[order[1:], order[:-1]] = STRONG  # row: the character that follows the column's
     by = Wya.sum(axis=1, keepdims=True)  # cancels the -1 states ...
     by[order[0]] += STRONG / 2  # ... and makes spelling[0] the first character
     rng = np.random.default_rng(seed)
@@ -114,66 +128,63 @@ def chain_parameters(spelling, Waa_scale=0.0, seed=0):
 
 def random_parameters(seed, newline_logit, n_a=4, scale=2.0):
     """A model with large random weights, Waa included: the second character depends on the carried state."""
-    rng = np.random.default_rng(seed)
-    V = len(VOCAB)
-    parameters = {"Wax": scale * rng.standard_normal((n_a, V)), "Waa": scale * rng.standard_normal((n_a, n_a)),
-                  "Wya": scale * rng.standard_normal((V, n_a)), "ba": rng.standard_normal((n_a, 1)),
-                  "by": scale * rng.standard_normal((V, 1))}
+    parameters = _rnn_arrays(np.random.default_rng(seed), n_a, len(VOCAB), scale, unscaled=("ba",))
     parameters["by"][NEWLINE] += newline_logit
     return parameters
 
 
-# (name, kind, model, names drawn, seed, max_length or None for the default); kind: "chain" compares the
+# name: (kind, model, names drawn, seed, max_length or None for the default); kind: "chain" compares the
 # one certain name, "names" the frequencies, "cap" that every name has max_length characters
 _SAMPLE_CASES = {
-    "public": (("chain", "chain", dict(spelling="abcd"), 1, 0, None),
-               ("recurrent_frequencies", "names", dict(seed=5, newline_logit=1.0), 1500, 1, None),
-               ("length_cap", "cap", dict(seed=6, newline_logit=-STRONG), 300, 2, 6)),
-    "hidden": (("chain_with_recurrence", "chain", dict(spelling="dbc", Waa_scale=1.0, seed=7), 1, 10, None),
-               ("recurrent_frequencies_2", "names", dict(seed=4, newline_logit=1.0), 1500, 11, None),
-               ("cap_of_one", "cap", dict(seed=8, newline_logit=-STRONG), 300, 12, 1),
-               ("long_cap", "cap", dict(seed=9, newline_logit=-STRONG), 100, 13, 9)),
+    "public": {"chain": ("chain", dict(spelling="abcd"), 1, 0, None),
+               "recurrent_frequencies": ("names", dict(seed=5, newline_logit=1.0), 1500, 1, None),
+               "length_cap": ("cap", dict(seed=6, newline_logit=-STRONG), 300, 2, 6)},
+    "hidden": {"chain_with_recurrence": ("chain", dict(spelling="dbc", Waa_scale=1.0, seed=7), 1, 10, None),
+               "recurrent_frequencies_2": ("names", dict(seed=4, newline_logit=1.0), 1500, 11, None),
+               "cap_of_one": ("cap", dict(seed=8, newline_logit=-STRONG), 300, 12, 1),
+               "long_cap": ("cap", dict(seed=9, newline_logit=-STRONG), 100, 13, 9)},
 }
 
 
-def _sample_cases(suite, record):
-    cases = []
-    for name, kind, model, n_names, seed, max_length in _SAMPLE_CASES[suite]:
-        parameters = chain_parameters(**model) if kind == "chain" else random_parameters(**model)
-        kwargs = {} if max_length is None else {"max_length": max_length}
-        dims = {"vocab_size": len(VOCAB), "n_a": parameters["Waa"].shape[0], "names": n_names, **kwargs}
-        data = {"kind": kind, "names": n_names, "seed": seed, "spelling": model.get("spelling")}
-        cases.append(Case(name, dims, (parameters, dict(CHAR_TO_IX)), kwargs, data))
-    return cases
+def _sample_case(name, entry):
+    kind, model, n_names, seed, max_length = entry
+    parameters = chain_parameters(**model) if kind == "chain" else random_parameters(**model)
+    kwargs = {} if max_length is None else {"max_length": max_length}
+    dims = {"vocab_size": len(VOCAB), "n_a": parameters["Waa"].shape[0], "names": n_names, **kwargs}
+    data = {"kind": kind, "seed": seed, "spelling": model.get("spelling"),
+            "max_length": kwargs.get("max_length", MAX_NAME_LENGTH)}
+    return Case(name, dims, (parameters, dict(CHAR_TO_IX)), kwargs, data)
 
 
 def _indices(result, case):
     """The returned name as a list of ints in the vocabulary, or a failure that says what is wrong."""
-    if not isinstance(result, (list, tuple, np.ndarray)):
-        fail("sample", case, f"expected a list of indices, got {type_name(result)}",
-             "hint:   append each sampled index to a list and return the list")
-    for ix in result:
-        if isinstance(ix, (bool, np.bool_)) or not isinstance(ix, (int, np.integer)):
-            fail("sample", case, f"expected integer indices, found {ix!r} ({type(ix).__name__})",
-                 "hint:   convert each draw with int(...)")
-        if not 0 <= int(ix) < len(VOCAB):
-            fail("sample", case, f"index {int(ix)} is outside the vocabulary 0..{len(VOCAB) - 1}")
+    _numbers(result, "iu", "sample", case, "integer indices", "return a list of ints: append int(index) of every draw")
+    outside = [int(ix) for ix in result if not 0 <= ix < len(VOCAB)]
+    if outside:
+        fail("sample", case, f"index {outside[0]} is outside the vocabulary 0..{len(VOCAB) - 1}")
     return [int(ix) for ix in result]
 
 
-def _draw_names(func, case, parameters, char_to_ix, seed, count):
-    """`count` names drawn with one generator of `seed`, each call checked for inputs changed in place."""
-    rng, names, changed = behaviour.LimitedGenerator(seed, RUNAWAY_DRAWS, "is the max_length cap missing?"), [], []
+def _draw_names(func, case, count):
+    """`count` names drawn with one generator of the case's seed, and the inputs changed in place by a call."""
+    rng = behaviour.LimitedGenerator(case.data["seed"], RUNAWAY_DRAWS, "is the max_length cap missing?")
+    names, changed = [], []
     for _ in range(count):
         rng.draws = 0  # the limit is per call
-        result, changed_now = behaviour.call_checked(func, SAMPLE, case, (parameters, char_to_ix, rng), case.kwargs)
+        args = (*behaviour.snapshot(case.args), rng)  # fresh inputs for every call
+        result, changed_now = behaviour.call_checked(func, SAMPLE, case, args, case.kwargs)
         names.append(guarded("sample", case, _indices, result, case))
         changed = changed or changed_now
     return names, rng, changed
 
 
+def _int_leaves(leaves):
+    """{path: int64 array} of {path: int or list of ints}."""
+    return {path: np.asarray(value, dtype=np.int64) for path, value in leaves.items()}
+
+
 def _name_leaves(names, again, rng, case):
-    max_length = case.kwargs.get("max_length", MAX_NAME_LENGTH)
+    max_length = case.data["max_length"]
     first_two = np.zeros((len(VOCAB), len(VOCAB) + 1), dtype=np.int64)  # column V: no second character
     for name in names:
         if name:
@@ -181,22 +192,19 @@ def _name_leaves(names, again, rng, case):
     lengths = [len(name) for name in names]
     return {
         "first_name": np.array(names[0], dtype=np.int64),
-        "too_long": np.int64(sum(n > max_length for n in lengths)),
-        "newline_inside": np.int64(sum(NEWLINE in name[:-1] for name in names)),
-        "unfinished": np.int64(sum(len(name) < max_length and name[-1:] != [NEWLINE] for name in names)),
+        **_int_leaves({"too_long": sum(n > max_length for n in lengths),
+                       "newline_inside": sum(NEWLINE in name[:-1] for name in names),
+                       "unfinished": sum(len(name) < max_length and name[-1:] != [NEWLINE] for name in names),
+                       "longest": max(lengths), "shortest": min(lengths)}),
         **fact_leaves(generator_facts(rng.generator, case.data["seed"], names[:len(again)], again, same=list.__eq__)),
-        "longest": np.int64(max(lengths)),
-        "shortest": np.int64(min(lengths)),
         "first_two": first_two,
     }
 
 
 def _observe_sample(func, case):
-    """Draw case.data["names"] names from one seeded generator, then the first few again with the same seed."""
-    parameters, char_to_ix = behaviour.snapshot(case.args)
-    names, rng, changed = _draw_names(func, case, parameters, char_to_ix, case.data["seed"], case.data["names"])
-    again, _, _ = _draw_names(func, case, behaviour.snapshot(case.args[0]), dict(char_to_ix), case.data["seed"],
-                              min(REPEAT_NAMES, len(names)))
+    """Draw case.dims["names"] names from one seeded generator, then the first few again with the same seed."""
+    names, rng, changed = _draw_names(func, case, case.dims["names"])
+    again = _draw_names(func, case, min(REPEAT_NAMES, len(names)))[0]
     return Observation(case.name, guarded("sample", case, _name_leaves, names, again, rng, case), changed)
 
 
@@ -213,39 +221,32 @@ def first_two_probabilities(parameters, max_length):
     return joint
 
 
-def _label(i):
-    return "no second character" if i == len(VOCAB) else repr(VOCAB[i]).replace("'\\n'", "the newline")
+_FIRST = [repr(ch).replace("'\\n'", "the newline") for ch in VOCAB]  # how a message names each first character
+_FIRST_TWO = [f"{first} then {second}" for first in _FIRST for second in _FIRST + ["no second character"]]
+FIRST_CHARACTER_HINT = ("draw each index from this step's softmax output with "
+                        "rng.choice(vocab_size, p=probabilities.ravel())")
+SECOND_CHARACTER_HINT = ("the second step must use the state a_prev of the first step (Waa @ a_prev) and the "
+                         "one-hot of the character just drawn")
 
 
 def _check_first_two(leaves, case):
-    """None when the first-two-characters frequencies are within the Bernstein tolerance (above) of the model's."""
-    n = case.data["names"]
-    p = first_two_probabilities(case.args[0], case.kwargs.get("max_length", MAX_NAME_LENGTH))
-    f = leaves["first_two"] / n
-    for got, want, where in ((f.sum(axis=1), p.sum(axis=1), "first characters"), (f, p, None)):
-        tolerance = bernstein_tolerance(n, want) / n  # on the frequencies (graders.compare)
-        excess = np.abs(got - want) - tolerance
-        if np.max(excess) <= 0:
-            continue
-        at = np.unravel_index(np.argmax(excess), excess.shape)
-        if where:
-            return (f"{where}: {_label(at[0])} began a fraction {fmt_number(got[at])} of {n} names, the model gives "
-                    f"probability {fmt_number(want[at])} (tolerance ±{fmt_number(tolerance[at])})",
-                    "draw each index from this step's softmax output with rng.choice(vocab_size, p=probabilities.ravel())")
-        first, second = at
-        return (f"{_label(first)} then {_label(second)} began a fraction {fmt_number(got[at])} of {n} names, the "
-                f"model gives probability {fmt_number(want[at])} (tolerance ±{fmt_number(tolerance[at])})",
-                "the second step must use the state a_prev of the first step (Waa @ a_prev) and the one-hot of the "
-                "character just drawn")
+    """None when the first characters, then the first two, are as frequent as the model's probabilities say
+    (within the Bernstein tolerance of each count, graders.compare)."""
+    n, counts = case.dims["names"], leaves["first_two"]
+    p = first_two_probabilities(case.args[0], case.data["max_length"])
+    checks = (("first characters", _FIRST, counts.sum(axis=1), p.sum(axis=1), FIRST_CHARACTER_HINT),
+              ("first two characters", _FIRST_TWO, counts.ravel(), p.ravel(), SECOND_CHARACTER_HINT))
+    for what, labels, got, want, hint in checks:
+        outside = outside_band(got, n, want)
+        if outside:
+            return f"{what}: {labels[outside[0]]} began {got[outside[0]]} of {n} names, {outside[1]}", hint
     return None
 
 
 SAMPLE_DRAWS = "draw every index with rng.choice(vocab_size, p=probabilities.ravel()), not np.argmax,"
 SAMPLE_CAP_HINT = "every name that draws no newline must have exactly max_length characters"
 SAMPLE = FunctionSpec(
-    name="sample",
-    outputs=(Output("indices"),),
-    inputs=("parameters", "char_to_ix", "rng"),
+    "sample", (Output("indices"),), inputs=("parameters", "char_to_ix", "rng"),
     pattern_hints=(
         (("newline_inside",), "stop as soon as the newline index is drawn, and keep it as the last index"),
         (("unfinished",), "a name that stops before max_length characters must end with the newline's index: "
@@ -255,15 +256,14 @@ SAMPLE = FunctionSpec(
     ),
     default_hint="each step: a_prev = tanh(Wax x + Waa a_prev + ba), draw from softmax(Wya a_prev + by) with rng, "
                  "feed the drawn character back as the one-hot x, stop after the newline or max_length characters",
-    properties=(Property("the first two characters follow the model's probabilities", _check_first_two),),
-)
+    properties=(Property("the first two characters follow the model's probabilities", _check_first_two),))
 
 
 def _expect_sample(case):
     """Expected leaves of a sample case, and the leaves of known bugs that name them."""
     expected = {"too_long": 0, "newline_inside": 0, "unfinished": 0}
     bugs = {}
-    max_length = case.kwargs.get("max_length", MAX_NAME_LENGTH)
+    max_length = case.data["max_length"]
     if case.data["kind"] == "chain":  # spelled by construction (chain_parameters)
         path = [CHAR_TO_IX[ch] for ch in case.data["spelling"]] + [NEWLINE]
         expected["first_name"] = path
@@ -279,10 +279,6 @@ def _expect_sample(case):
                 {"longest": MAX_NAME_LENGTH, "shortest": MAX_NAME_LENGTH}}
     facts, fact_bugs = expected_facts(expected_generator_facts(SAMPLE_DRAWS))  # a re-seeded rng explains the rest
     return facts | _int_leaves(expected), fact_bugs | {hint: _int_leaves(leaves) for hint, leaves in bugs.items()}
-
-
-def _int_leaves(leaves):
-    return {path: np.asarray(value, dtype=np.int64) for path, value in leaves.items()}
 
 
 def _sample_margin(case):
@@ -301,7 +297,8 @@ def _sample_margin(case):
     return float("inf")
 
 
-GRADER.add(SAMPLE, _sample_cases, observe=_observe_sample, expect=_expect_sample, margin=_sample_margin)
+GRADER.add(SAMPLE, table_cases(_SAMPLE_CASES, _sample_case), observe=_observe_sample, expect=_expect_sample,
+           margin=_sample_margin)
 
 
 # --------------------------------------------------------------------------- optimize
@@ -315,19 +312,16 @@ _OPTIMIZE_CASES = {
 _OPTIMIZE_WEIGHT_SCALE = 3.0  # large weights make some gradients exceed the clip value
 
 
-def _optimize_cases(suite, record):
-    cases = []
-    for name, s in _OPTIMIZE_CASES[suite].items():
-        rng = np.random.default_rng(s["seed"])
-        parameters = initialize_parameters(s["n_a"], s["vocab_size"], rng)
-        for key in ("Wax", "Waa", "Wya"):
-            parameters[key] *= _OPTIMIZE_WEIGHT_SCALE / 0.01
-        chars = rng.integers(1, s["vocab_size"], size=s["length"]).tolist()
-        X, Y = [None] + chars, chars + [0]
-        a_prev = rng.standard_normal((s["n_a"], 1)) * 0.5  # a nonzero state carried in from the previous name
-        dims = {"vocab_size": s["vocab_size"], "n_a": s["n_a"], "T_x": len(X), "max_value": s["max_value"]}
-        cases.append(Case(name, dims, (X, Y, a_prev, parameters, s["learning_rate"]), {"max_value": s["max_value"]}))
-    return cases
+def _optimize_case(name, s):
+    rng = np.random.default_rng(s["seed"])
+    parameters = initialize_parameters(s["n_a"], s["vocab_size"], rng)
+    for key in ("Wax", "Waa", "Wya"):
+        parameters[key] *= _OPTIMIZE_WEIGHT_SCALE / INIT_SCALE
+    chars = rng.integers(1, s["vocab_size"], size=s["length"]).tolist()
+    X, Y = [None] + chars, chars + [0]
+    a_prev = rng.standard_normal((s["n_a"], 1)) * 0.5  # a nonzero state carried in from the previous name
+    dims = {"vocab_size": s["vocab_size"], "n_a": s["n_a"], "T_x": len(X), "max_value": s["max_value"]}
+    return Case(name, dims, (X, Y, a_prev, parameters, s["learning_rate"]), {"max_value": s["max_value"]})
 
 
 OPTIMIZE = FunctionSpec(
@@ -349,25 +343,10 @@ OPTIMIZE = FunctionSpec(
                     "gradients, learning_rate) on the dict you were given, with the clipped gradients"),),
     default_hint="forward with rnn_forward, gradients with rnn_backward, then clip, then update_parameters",
 )
-GRADER.add(OPTIMIZE, _optimize_cases)
+GRADER.add(OPTIMIZE, table_cases(_OPTIMIZE_CASES, _optimize_case))
 
 
 # --------------------------------------------------------------------------- training loop
-
-
-def _spy_optimize(n_a):
-    """Stands in for optimize: records every call in .calls and returns the loss 100 - j and the state j + 1
-    (call j). A function, so a student's wrong call reads "optimize_fn() takes ...", never a grader class."""
-
-    def optimize_fn(X, Y, a_prev, parameters, learning_rate):
-        j = len(optimize_fn.calls)
-        optimize_fn.calls.append((X, Y, np.copy(a_prev) if isinstance(a_prev, np.ndarray) else a_prev, parameters,
-                                  learning_rate))
-        return 100.0 - j, {}, np.full((n_a, 1), float(j + 1))
-
-    optimize_fn.calls = []
-    return optimize_fn
-
 
 _LOOP_CASES = {  # name: (number of examples, num_iterations, n_a, learning_rate, callback given)
     "public": {"cycling": (3, 7, 4, 0.02, True)},
@@ -376,55 +355,53 @@ _LOOP_CASES = {  # name: (number of examples, num_iterations, n_a, learning_rate
 _LOOP_VOCAB_SIZE = 8  # the examples' indices stay inside it, so even the real optimize runs on them
 
 
-def _loop_cases(suite, record):
-    cases = []
-    for name, (n_examples, num_iterations, n_a, learning_rate, callback) in _LOOP_CASES[suite].items():
-        examples = [([None] + list(range(1, k + 2)), list(range(1, k + 2)) + [0]) for k in range(n_examples)]
-        parameters = initialize_parameters(n_a, _LOOP_VOCAB_SIZE, np.random.default_rng(0))
-        dims = {"examples": n_examples, "num_iterations": num_iterations, "n_a": n_a}
-        cases.append(Case(name, dims, (examples, parameters, num_iterations, learning_rate), {},
-                          {"callback": callback, "n_a": n_a}))
-    return cases
+def _loop_case(name, entry):
+    n_examples, num_iterations, n_a, learning_rate, callback = entry
+    examples = [([None] + list(range(1, k + 2)), list(range(1, k + 2)) + [0]) for k in range(n_examples)]
+    parameters = initialize_parameters(n_a, _LOOP_VOCAB_SIZE, np.random.default_rng(0))
+    return Case(name, {"examples": n_examples, "num_iterations": num_iterations, "n_a": n_a},
+                (examples, parameters, num_iterations, learning_rate), {}, {"callback": callback})
 
 
-def _loop_leaves(spy, losses, seen, examples, parameters, case):
-    n_a = case.data["n_a"]
-    for j, (_, _, a_prev, _, _) in enumerate(spy.calls):
+_CALLS = {"example_index": np.int64, "a_prev_in": float, "same_parameters": bool, "learning_rate_in": float}
+_CALLBACKS = {"callback_iterations": np.int64, "callback_losses": float, "callback_same_parameters": bool}
+
+
+def _columns(rows, dtypes):
+    """{name: array of entry i of every row, of that dtype} for the i-th (name, dtype) of dtypes (e.g. _CALLS)."""
+    return {name: np.array([row[i] for row in rows], dtype=dtype) for i, (name, dtype) in enumerate(dtypes.items())}
+
+
+def _stand_in_optimize(case, examples, parameters):
+    """Stands in for optimize: call j returns the loss 100 - j and the state a_last = j + 1, and adds a row of
+    _CALLS to .calls. A function, so a student's wrong call reads "optimize_fn() takes ...", never a grader class."""
+    n_a = case.dims["n_a"]
+
+    def optimize_fn(X, Y, a_prev, parameters_given, learning_rate):
+        j = len(optimize_fn.calls)
         if not isinstance(a_prev, np.ndarray) or a_prev.shape != (n_a, 1):
             shape = f" of shape {a_prev.shape}" if isinstance(a_prev, np.ndarray) else ""
             fail("train_char_rnn", case, f"iteration {j} called optimize_fn with a_prev = {type_name(a_prev)}{shape}, "
                  f"expected an ndarray of shape (n_a, 1) = {(n_a, 1)}",
                  "hint:   start from np.zeros((n_a, 1)); optimize_fn returns (loss, gradients, a_last) in this "
                  "order: `loss, _, a_prev = optimize_fn(...)` carries a_last on")
-    numbers = (float, int, np.floating, np.integer)
-    if not (isinstance(losses, np.ndarray) and losses.dtype.kind in "iuf" or isinstance(losses, (list, tuple))
-            and all(isinstance(v, numbers) or isinstance(v, np.ndarray) and v.ndim == 0 for v in losses)):
-        fail("train_char_rnn", case, f"expected a list of numbers (one loss per iteration), got "
-             f"{type_name(losses)}{' of ' + type_name(losses[0]) if isinstance(losses, list) and losses else ''}",
-             "hint:   optimize_fn returns (loss, gradients, a_last): unpack it and append the loss alone")
-    known = [(tuple(X), tuple(Y)) for X, Y in examples]
-    leaves = {
-        "optimize_calls": np.int64(len(spy.calls)),
-        "example_index": np.array([known.index((tuple(X), tuple(Y))) if (tuple(X), tuple(Y)) in known else -1
-                                   for X, Y, *_ in spy.calls], dtype=np.int64),
-        "a_prev_in": np.array([call[2][:, 0] for call in spy.calls], dtype=float).reshape(-1, n_a),
-        "same_parameters": np.array([call[3] is parameters for call in spy.calls], dtype=np.int64),
-        "learning_rate_in": np.array([call[4] for call in spy.calls], dtype=float),
-        "losses": np.asarray(losses, dtype=float),
-    }
-    if case.data["callback"]:
-        leaves["callback_iterations"] = np.array([j for j, _, _ in seen], dtype=np.int64)
-        leaves["callback_losses"] = np.array([loss for _, loss, _ in seen], dtype=float)
-        leaves["callback_same_parameters"] = np.array([p is parameters for *_, p in seen], dtype=np.int64)
-    return leaves
+        example = (list(X), list(Y))
+        optimize_fn.calls.append((examples.index(example) if example in examples else -1, a_prev[:, 0].copy(),
+                                  parameters_given is parameters, learning_rate))
+        return 100.0 - j, {}, np.full((n_a, 1), float(j + 1))
+
+    optimize_fn.calls = []
+    optimize_fn.__qualname__ = "optimize_fn"  # an error names it as the student knows it, not as a grader local
+    return optimize_fn
 
 
 def _observe_loop(func, case):
+    """The calls the loop made to a stand-in optimize_fn and to the callback, and the losses it returned."""
     examples, parameters, num_iterations, learning_rate = args = behaviour.snapshot(case.args)
-    spy, seen = _spy_optimize(case.data["n_a"]), []
+    spy, seen = _stand_in_optimize(case, examples, parameters), []
     kwargs = {"optimize_fn": spy}
     if case.data["callback"]:
-        kwargs["callback"] = lambda j, loss, params: seen.append((j, loss, params))
+        kwargs["callback"] = lambda j, loss, given: seen.append((j, loss, given is parameters))
     try:
         losses, changed = behaviour.call_checked(func, LOOP, case, args, kwargs)
     except CheckFailure as failure:
@@ -432,43 +409,40 @@ def _observe_loop(func, case):
             raise
         fail("train_char_rnn", case, str(failure).split("\n")[1].strip() + " (no callback was given)",
              "hint:   callback is optional: call it only `if callback is not None`")
-    leaves = guarded("train_char_rnn", case, _loop_leaves, spy, losses, seen, examples, parameters, case)
+    losses = _numbers(losses, "iuf", "train_char_rnn", case, "numbers (one loss per iteration)",
+                      "optimize_fn returns (loss, gradients, a_last): unpack it and append the loss alone")
+    leaves = {"optimize_calls": np.int64(len(spy.calls)), "losses": np.asarray(losses, dtype=float),
+              **_columns(spy.calls, _CALLS), **_columns(seen, _CALLBACKS)}
     return Observation(case.name, leaves, changed)
 
 
 def _expect_loop(case):
-    n_examples, num_iterations = case.dims["examples"], case.dims["num_iterations"]
-    j = np.arange(num_iterations)
-    expected = {"optimize_calls": np.int64(num_iterations), "example_index": j % n_examples,
-                "a_prev_in": np.repeat(j[:, None], case.data["n_a"], axis=1).astype(float),
-                "same_parameters": np.ones(num_iterations, dtype=np.int64),
-                "learning_rate_in": np.full(num_iterations, case.args[3]), "losses": 100.0 - j}
+    """The calls and losses of a correct loop with the stand-in optimize_fn, and those of known bugs."""
+    n = case.dims["num_iterations"]
+    calls = [(j % case.dims["examples"], np.full(case.dims["n_a"], j), True, case.args[3]) for j in range(n)]
+    expected = {"optimize_calls": np.int64(n), "losses": 100.0 - np.arange(n), **_columns(calls, _CALLS)}
     if case.data["callback"]:
-        expected.update(callback_iterations=j, callback_losses=100.0 - j,
-                        callback_same_parameters=np.ones(num_iterations, dtype=np.int64))
+        expected |= _columns([(j, 100.0 - j, True) for j in range(n)], _CALLBACKS)
     bugs = {"optimize_fn was never called: call the optimize_fn you were given, not optimize":
             {"optimize_calls": np.int64(0)},
             "one optimize step per iteration: for j in range(num_iterations)":
-            {"optimize_calls": np.int64(num_iterations - 1)},
+            {"optimize_calls": np.int64(n - 1)},
             "iteration j uses examples[j % len(examples)], cycling through all examples":
-            {"example_index": np.zeros(num_iterations, dtype=np.int64)},
+            {"example_index": np.zeros(n, dtype=np.int64)},
             "carry the state: a_prev for the next iteration is the a_last optimize_fn returned":
             {"a_prev_in": np.zeros_like(expected["a_prev_in"])}}
     return expected, bugs
 
 
 LOOP = FunctionSpec(
-    name="train_char_rnn",
-    outputs=(Output("losses"),),
-    inputs=("examples", "parameters", "num_iterations", "learning_rate"),
+    "train_char_rnn", (Output("losses"),), inputs=("examples", "parameters", "num_iterations", "learning_rate"),
     mutates=("parameters",),  # by optimize_fn, as the docstring says; the stand-in leaves them as they are
     pattern_hints=((("losses",), "return the list of the losses optimize_fn returned, one per iteration, in order"),
                    (("learning_rate_in",), "pass the learning_rate you were given to every optimize_fn call"),
                    (("same_parameters",), "pass the caller's parameters dict itself to every optimize_fn call"),),
     default_hint="for j in range(num_iterations): X, Y = examples[j % len(examples)]; loss, _, a_prev = "
-                 "optimize_fn(X, Y, a_prev, parameters, learning_rate); then callback(j, loss, parameters) if given",
-)
-GRADER.add(LOOP, _loop_cases, observe=_observe_loop, expect=_expect_loop)
+                 "optimize_fn(X, Y, a_prev, parameters, learning_rate); then callback(j, loss, parameters) if given")
+GRADER.add(LOOP, table_cases(_LOOP_CASES, _loop_case), observe=_observe_loop, expect=_expect_loop)
 
 
 # --------------------------------------------------------------------------- test-cell entry points

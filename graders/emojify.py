@@ -26,8 +26,8 @@ from graders.assignment import Assignment
 from graders.compare import top2_margin
 from graders.messages import fail, type_name
 from graders.probe import Observation
-from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
-from helpers.emoji import FIRST_WORD_INDEX, PAD_INDEX, UNK_INDEX
+from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, table_cases
+from helpers.emoji import FIRST_WORD_INDEX, PAD_INDEX
 
 GRADER = Assignment.of_module(__name__)
 
@@ -279,15 +279,20 @@ def _word_indices(rng, vocab_size, m, T):
     return rng.permutation(flat).reshape(m, T).astype(np.int32)
 
 
-def _embedding_cases(suite, record):
-    cases = []
-    for name, s in _EMBEDDING_SIZES[suite].items():
-        rng = np.random.default_rng(s["seed"])
-        E = rng.standard_normal((s["vocab_size"], s["emb_dim"]))
-        X = _word_indices(rng, s["vocab_size"], s["m"], s["T"])
-        cases.append(Case(name, {k: s[k] for k in ("vocab_size", "emb_dim")} | {"indices": f"({s['m']}, {s['T']})"},
-                          (E,), data={"X": X}))
-    return cases
+def _embedding_case(name, s):
+    rng = np.random.default_rng(s["seed"])
+    E = rng.standard_normal((s["vocab_size"], s["emb_dim"]))
+    X = _word_indices(rng, s["vocab_size"], s["m"], s["T"])
+    return Case(name, {k: s[k] for k in ("vocab_size", "emb_dim")} | {"indices": f"({s['m']}, {s['T']})"}, (E,),
+                data={"X": X})
+
+
+def embedding_matrix(E, offset=FIRST_WORD_INDEX):
+    """(E.shape[0] + FIRST_WORD_INDEX, emb_dim) float32: the frozen embedding's matrix, E[r] in row r + offset and
+    zeros elsewhere (with offset FIRST_WORD_INDEX, rows PAD_INDEX and UNK_INDEX)."""
+    matrix = np.zeros((E.shape[0] + FIRST_WORD_INDEX, E.shape[1]), dtype=np.float32)
+    matrix[offset:offset + E.shape[0]] = E
+    return matrix
 
 
 def _observe_embedding(func, case):
@@ -311,14 +316,10 @@ def _observe_embedding(func, case):
 
 def _expect_embedding(case):
     (E,), X = case.args, case.data["X"]
-    vocab_size, emb_dim = E.shape
-    rows = vocab_size + FIRST_WORD_INDEX
 
     def oracle(offset=FIRST_WORD_INDEX, trainable=False):
-        matrix = np.zeros((rows, emb_dim), dtype=np.float32)
-        matrix[offset:offset + vocab_size] = E
-        n = np.int64(behaviour.embedding_params(rows, emb_dim))
-        return {"lookup": matrix[X], behaviour.TRAINABLE: n if trainable else np.int64(0),
+        n = np.int64(behaviour.embedding_params(E.shape[0] + FIRST_WORD_INDEX, E.shape[1]))
+        return {"lookup": embedding_matrix(E, offset)[X], behaviour.TRAINABLE: n if trainable else np.int64(0),
                 behaviour.FROZEN: np.int64(0) if trainable else n}
 
     expected, bugs = behaviour.replay(oracle, ((HINT_ROWS, {"offset": 0}), (HINT_FROZEN, {"trainable": True})))
@@ -328,7 +329,7 @@ def _expect_embedding(case):
 
 GRADER.add(FunctionSpec(name="pretrained_embedding_layer", outputs=(Output("layer"),), atol=FLOAT32_ATOL,
                         default_hint=HINT_ROWS),
-           _embedding_cases, observe=_observe_embedding, expect=_expect_embedding)
+           table_cases(_EMBEDDING_SIZES, _embedding_case), observe=_observe_embedding, expect=_expect_embedding)
 
 
 # --------------------------------------------------------------------------- build_emojify_model
@@ -343,10 +344,8 @@ MODEL_SIZES = {  # every other key than m, seed is an argument of build_emojify_
 }
 HINT_LAST_STATE = ("one prediction per sentence: the last LSTM returns only its final state "
                    "(return_sequences=False)")
-HINT_DROPOUT_IGNORED = ("with dropout > 0 the outputs in training (training=True) must differ from inference: "
-                        "add keras.layers.Dropout(dropout) after each LSTM")
-HINT_DROPOUT_PLACE = ("each LSTM must be followed directly by keras.layers.Dropout(dropout), and no Dropout "
-                      "sits anywhere else: one is missing, out of place or has another rate")
+HINT_DROPOUT_IGNORED = behaviour.dropout_ignored_hint("after each LSTM")
+HINT_DROPOUT_PLACE = behaviour.dropout_place_hint("each LSTM")
 HINT_ORDER = ("reversing the words of a sentence does not change the output: the model averages or pools "
               "instead of reading in order; stack two LSTMs")
 HINT_PADDING = ("moving the padding from the end to the start of a sentence changes the output: every layer after "
@@ -357,90 +356,51 @@ HINT_PRETRAINED = ("two words with the same GloVe vector give different outputs:
 HINT_INPUT = "the model takes word indices of shape (m, max_len): keras.Input(shape=(max_len,), dtype='int32')"
 HINT_FORMULA = ("the parameter counts differ from the formula: frozen (E.shape[0] + FIRST_WORD_INDEX) * emb_dim; "
                 "trainable 4 (n_a (emb_dim + n_a) + n_a) + 4 (n_a (n_a + n_a) + n_a) + (n_a + 1) n_y")
-_WEIGHT_SEED = 4321  # weights injected into the trainable weights: the same on every machine
-_MODEL_WEIGHT_SCALE = 1.0  # N(0, 1): outputs far from uniform, so every behaviour shows clearly
+HINT_ARCHITECTURE = behaviour.architecture_hint("model", "frozen GloVe embedding, LSTM returning sequences, Dropout, "
+                                                "LSTM, Dropout, Dense softmax")
 TWIN_ROWS = (0, 1)  # E[1] is set equal to E[0]: words of the same vector must give the same output
-COUNTS = (behaviour.TRAINABLE, behaviour.FROZEN)
+MODEL = behaviour.ClassifierCheck(  # trainable weights injected with a fixed seed: the same on every machine
+    "build_emojify_model", "m, n_y", weight_seed=4321, input_hint=HINT_INPUT, rank_hints={3: HINT_LAST_STATE},
+    moves=(("reads_word_order", "order_change"),),
+    stays=(("padding_ignored", "padding_shift"), ("uses_pretrained_vectors", "twin_change")),
+    dropout_after=("LSTM",), dropout_hints=(HINT_DROPOUT_IGNORED, HINT_DROPOUT_PLACE), frozen_embedding=True)
 
 
 def emojify_parameter_counts(vocab_size, emb_dim, n_a, n_y, n_layers=2, directions=1, extra_rows=FIRST_WORD_INDEX,
                              frozen_embedding=True, dense_bias=True):
     """(trainable, frozen) parameter counts of Embedding(vocab_size + extra_rows) -> n_layers LSTM(n_a) -> Dense(n_y)."""
-    embedding = behaviour.embedding_params(vocab_size + extra_rows, emb_dim)
-    trainable, n_in = 0, emb_dim
-    for _ in range(n_layers):
-        trainable += directions * behaviour.lstm_params(n_in, n_a)
-        n_in = directions * n_a
-    trainable += behaviour.dense_params(n_in, n_y, dense_bias)
-    return (trainable, embedding) if frozen_embedding else (trainable + embedding, 0)
+    embedding, rest = behaviour.lstm_classifier_params(vocab_size + extra_rows, emb_dim, n_a, n_y, n_layers, directions,
+                                                       dense_bias=dense_bias)
+    return (rest, embedding) if frozen_embedding else (rest + embedding, 0)
 
 
-def _model_cases(suite, record):
-    cases = []
-    for name, s in MODEL_SIZES[suite].items():
-        rng = np.random.default_rng(s["seed"])
-        E = rng.standard_normal((s["vocab_size"], s["emb_dim"]))
-        E[TWIN_ROWS[1]] = E[TWIN_ROWS[0]]
-        m, max_len = s["m"], s["max_len"]
-        lengths = np.maximum(max_len - rng.integers(1, 3, size=m), 1)  # at least one padding step when max_len > 1
-        X = np.zeros((m, max_len), dtype=np.int32)
-        for i, n in enumerate(lengths):
-            X[i, :n] = rng.integers(FIRST_WORD_INDEX + 2, s["vocab_size"] + FIRST_WORD_INDEX, size=n)
-        X[0, 0] = TWIN_ROWS[0] + FIRST_WORD_INDEX  # the first sentence starts with a twin word
-        kwargs = {k: s[k] for k in ("n_a", "n_y", "dropout")}
-        dims = {k: v for k, v in s.items() if k != "seed"}
-        cases.append(Case(name, dims, (E, max_len), kwargs, {"X": X, "lengths": lengths}))
-    return cases
-
-
-def measure_model(model, case):
-    """behaviour.measure_classifier of a built classifier (trainable weights injected, the frozen embedding keeps
-    the case's vectors): the words of the first sentence reversed, padding moved first, a word by its twin."""
-    X, lengths, n_y = case.data["X"], case.data["lengths"], case.kwargs["n_y"]
-    m, max_len = X.shape
-    probe.guarded("build_emojify_model", case, behaviour.inject_trainable, model, np.random.default_rng(_WEIGHT_SEED),
-                  _MODEL_WEIGHT_SCALE)
-    reversed_words, moved_padding, twin = X.copy(), np.zeros_like(X), X.copy()
+def _model_case(name, s):
+    """E with its rows TWIN_ROWS equal; X (m, max_len) sentences padded at the end, the first starting with a twin
+    word; its variants: the words of each sentence reversed, the padding moved first, a word by its twin."""
+    rng = np.random.default_rng(s["seed"])
+    E = rng.standard_normal((s["vocab_size"], s["emb_dim"]))
+    E[TWIN_ROWS[1]] = E[TWIN_ROWS[0]]
+    m, max_len = s["m"], s["max_len"]
+    lengths = np.maximum(max_len - rng.integers(1, 3, size=m), 1)  # at least one padding step when max_len > 1
+    X = np.zeros((m, max_len), dtype=np.int32)
     for i, n in enumerate(lengths):
-        reversed_words[i, :n] = X[i, :n][::-1]
-        moved_padding[i, max_len - n:] = X[i, :n]  # the same words, padding first
-    twin[X == TWIN_ROWS[0] + FIRST_WORD_INDEX] = TWIN_ROWS[1] + FIRST_WORD_INDEX
+        X[i, :n] = rng.integers(FIRST_WORD_INDEX + 2, s["vocab_size"] + FIRST_WORD_INDEX, size=n)
+    X[0, 0] = TWIN_ROWS[0] + FIRST_WORD_INDEX  # the first sentence starts with a twin word
+    t, n = np.arange(max_len), lengths[:, None]  # (max_len,) positions, (m, 1) sentence lengths
+    reversed_words = np.take_along_axis(X, np.where(t < n, n - 1 - t, t), axis=1)  # the padding stays last
+    moved_padding = np.take_along_axis(X, (t + n) % max_len, axis=1)  # the same words, padding first
+    twin = np.where(X == TWIN_ROWS[0] + FIRST_WORD_INDEX, TWIN_ROWS[1] + FIRST_WORD_INDEX, X)
     reorderable = lengths[0] > 1 and not np.array_equal(reversed_words[0], X[0])
-
-    def check_output(y):
-        if y.shape != (m, n_y):
-            fail("build_emojify_model", case, f"output shape {y.shape}, expected {(m, n_y)} (m, n_y)",
-                 f"hint:   {HINT_LAST_STATE}" if y.ndim == 3 else "hint:   the last layer must be Dense(n_y, ...)")
-
-    return behaviour.measure_classifier(model, "build_emojify_model", case, X, {
-        "order_change": (reversed_words if reorderable else None, np.s_[0]),
-        "padding_shift": (moved_padding if max_len > 1 else None, np.s_[:]),
-        "twin_change": (twin, np.s_[:])}, HINT_INPUT, check_output)
-
-
-def _observe_model(func, case):
-    E, max_len = case.args
-    model = behaviour.build_model(func, "build_emojify_model", case, (E.copy(), max_len), case.kwargs)
-    r = measure_model(model, case)
-    facts = behaviour.classifier_facts(r, moves=(("reads_word_order", "order_change"),),
-                                       stays=(("padding_ignored", "padding_shift"),
-                                              ("uses_pretrained_vectors", "twin_change")))
-    if case.kwargs["dropout"] > 0:  # Dropout(0) layers may be left out
-        facts |= behaviour.fact_leaves({"dropout_after_each_lstm": behaviour.dropout_follows(
-            model, ("LSTM",), case.kwargs["dropout"])})
-    return Observation(case.name, facts | behaviour.count_leaf(model, split=True) | {"outputs": r["y"]})
+    variants = {"order_change": (reversed_words if reorderable else None, np.s_[0]),  # one word: nothing to reverse
+                "padding_shift": (moved_padding if max_len > 1 else None, np.s_[:]), "twin_change": (twin, np.s_[:])}
+    return Case(name, {k: v for k, v in s.items() if k != "seed"}, (E, max_len),
+                {k: s[k] for k in ("n_a", "n_y", "dropout")}, {"X": X, "variants": variants})
 
 
 def _expect_model(case):
-    E, _ = case.args
-    k = case.kwargs
-    facts = {"uses_pretrained_vectors": (True, HINT_PRETRAINED, "")}  # path: (expected, hint if False, if True)
-    if case.dims["max_len"] > 1:  # one word: nothing to reverse, no padding to move
-        facts |= {"padding_ignored": (True, HINT_PADDING, ""), "reads_word_order": (True, HINT_ORDER, "")}
-    expected, bugs = behaviour.expected_classifier_facts("n_y", k["dropout"], HINT_DROPOUT_IGNORED, facts)
-    if k["dropout"] > 0:  # after the training fact: no dropout at all is named by that one
-        placed, misplaced = behaviour.expected_facts({"dropout_after_each_lstm": (True, HINT_DROPOUT_PLACE, "")})
-        expected, bugs = expected | placed, bugs | misplaced
+    (E, _), k = case.args, case.kwargs
+    facts = {"uses_pretrained_vectors": (True, HINT_PRETRAINED, ""),  # fact: (expected, hint if False, if True)
+             "padding_ignored": (True, HINT_PADDING, ""), "reads_word_order": (True, HINT_ORDER, "")}
     arguments = dict(vocab_size=E.shape[0], emb_dim=E.shape[1], n_a=k["n_a"], n_y=k["n_y"])
     mistakes = (
         ("the embedding is trainable: the GloVe vectors must stay frozen (trainable=False, as in "
@@ -454,30 +414,15 @@ def _expect_model(case):
         ("the Dense layer has no bias: keep Dense's default use_bias=True", {"dense_bias": False}),
     ) + tuple((f"the trainable count is that of LSTMs with {n} units: use n_a={k['n_a']}, the argument",
                {"n_a": n}) for n in (2 * k["n_a"], 128) if n != k["n_a"])
-    expected |= behaviour.expected_counts(emojify_parameter_counts, arguments, COUNTS) | {"outputs": oracle_outputs(case)}
-    return expected, bugs | behaviour.count_mistakes(emojify_parameter_counts, arguments, mistakes, paths=COUNTS)
+    # outputs: the docstring's architecture on the frozen vectors of E with the injected weights, two LSTMs
+    outputs = MODEL.oracle(case, embedding_matrix(E), k["n_a"], 2)
+    return MODEL.expected(case, facts, emojify_parameter_counts, arguments, mistakes, outputs)
 
 
-def oracle_outputs(case):
-    """(m, n_y) outputs at inference of the docstring's architecture with the weights measure_model injects:
-    the frozen vectors of E (rows shifted by FIRST_WORD_INDEX, padding masked), two LSTMs, a softmax layer."""
-    (E, _), X, k = case.args, case.data["X"], case.kwargs
-    stack = behaviour.lstm_stack_shapes(E.shape[1], k["n_a"], 2)  # trainable weights, in the model's order
-    w = behaviour.drawn_weights(np.random.default_rng(_WEIGHT_SEED), [*stack, (k["n_a"], k["n_y"]), (k["n_y"],)],
-                                _MODEL_WEIGHT_SCALE)
-    vectors = np.zeros((E.shape[0] + FIRST_WORD_INDEX, E.shape[1]), dtype=np.float32)
-    vectors[FIRST_WORD_INDEX:] = E  # the frozen embedding holds float32 vectors
-    h = behaviour.lstm_stack_oracle(vectors[X].astype(float), X != PAD_INDEX, w[:-2], 2, return_sequences=False)
-    return behaviour.dense_softmax(h, w[-2], w[-1])  # (m, n_y)
-
-
-HINT_ARCHITECTURE = ("with the same weights the outputs differ from the docstring's model (frozen GloVe embedding, "
-                     "LSTM returning sequences, Dropout, LSTM, Dropout, Dense softmax): an activation or a layer too "
-                     "many, or one out of place?")
 GRADER.add(FunctionSpec(name="build_emojify_model", outputs=(Output("model"),), default_hint=HINT_FORMULA,
                         pattern_hints=((("outputs",), HINT_ARCHITECTURE),),
                         atol=FLOAT32_ATOL, rtol=0.0),  # float32 Keras against the float64 oracle
-           _model_cases, observe=_observe_model, expect=_expect_model)
+           table_cases(MODEL_SIZES, _model_case), observe=MODEL.observe, expect=_expect_model)
 
 
 # --------------------------------------------------------------------------- test-cell entry points

@@ -18,11 +18,9 @@ batch-first, word indices (m, T_x) -> probabilities (m, T_x, n_tags).
 
 import numpy as np
 
-from graders import behaviour, probe
+from graders import behaviour
 from graders.assignment import Assignment
-from graders.messages import fail
-from graders.probe import Observation
-from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
+from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, table_cases
 from helpers.rnn_caches import GRUStepCache
 
 GRADER = Assignment.of_module(__name__)
@@ -53,14 +51,11 @@ def gru_parameters(rng, n_x, n_a, scale=_WEIGHT_SCALE):
     return parameters
 
 
-def _gru_cases(suite, record):
-    cases = []
-    for name, s in _GRU_SIZES[suite].items():
-        rng = np.random.default_rng(s["seed"])
-        xt = rng.standard_normal((s["n_x"], s["m"]))  # (n_x, m)
-        a_prev = np.tanh(rng.standard_normal((s["n_a"], s["m"])))  # (n_a, m), nonzero
-        cases.append(Case(name, _dims(s, ("n_x", "n_a", "m")), (xt, a_prev, gru_parameters(rng, s["n_x"], s["n_a"]))))
-    return cases
+def _gru_case(name, s):
+    rng = np.random.default_rng(s["seed"])
+    xt = rng.standard_normal((s["n_x"], s["m"]))  # (n_x, m)
+    a_prev = np.tanh(rng.standard_normal((s["n_a"], s["m"])))  # (n_a, m), nonzero
+    return Case(name, _dims(s, ("n_x", "n_a", "m")), (xt, a_prev, gru_parameters(rng, s["n_x"], s["n_a"])))
 
 
 def gru_sequence(T_x=6):
@@ -91,7 +86,7 @@ GRADER.add(FunctionSpec(
                    (("a_next", "cache.a_next", "cache.cct"), "ut and rt are right, the candidate is not: "
                                                               "cct = tanh(Wc @ [rt * a_prev; xt] + bc)")),
     default_hint="ut and rt read [a_prev; xt]; cct reads [rt * a_prev; xt]; the update gate mixes cct and a_prev",
-), _gru_cases)
+), table_cases(_GRU_SIZES, _gru_case))
 
 # --------------------------------------------------------------------------- rnn_gradient_norms
 
@@ -111,16 +106,13 @@ def rnn_parameters(rng, n_x, n_a, scale):
             "ba": 0.1 * rng.standard_normal((n_a, 1))}
 
 
-def _norm_cases(suite, record):
-    cases = []
-    for name, s in _NORM_SIZES[suite].items():
-        rng = np.random.default_rng(s["seed"])
-        x = rng.standard_normal((s["n_x"], s["m"], s["T_x"]))  # (n_x, m, T_x)
-        a0 = np.tanh(rng.standard_normal((s["n_a"], s["m"]))) * (not s["zero_a0"])  # (n_a, m)
-        dims = _dims(s, ("n_x", "n_a", "m", "T_x")) | {"weight scale": s["scale"],
-                                                      "a0": "zeros" if s["zero_a0"] else "random"}
-        cases.append(Case(name, dims, (x, a0, rnn_parameters(rng, s["n_x"], s["n_a"], s["scale"]))))
-    return cases
+def _norm_case(name, s):
+    rng = np.random.default_rng(s["seed"])
+    x = rng.standard_normal((s["n_x"], s["m"], s["T_x"]))  # (n_x, m, T_x)
+    a0 = np.tanh(rng.standard_normal((s["n_a"], s["m"]))) * (not s["zero_a0"])  # (n_a, m)
+    dims = _dims(s, ("n_x", "n_a", "m", "T_x")) | {"weight scale": s["scale"],
+                                                  "a0": "zeros" if s["zero_a0"] else "random"}
+    return Case(name, dims, (x, a0, rnn_parameters(rng, s["n_x"], s["n_a"], s["scale"])))
 
 
 GRADER.add(FunctionSpec(
@@ -143,7 +135,7 @@ GRADER.add(FunctionSpec(
     # norms span many orders of magnitude: compare relatively only (float64 products of a
     # dozen Jacobians agree to ~1e-13 relative; every known bug is off by more than 1e-3)
     atol=0.0,
-), _norm_cases)
+), table_cases(_NORM_SIZES, _norm_case))
 
 # --------------------------------------------------------------------------- clip_by_global_norm
 
@@ -157,15 +149,12 @@ _CLIP_SIZES = {
 }
 
 
-def _clip_cases(suite, record):
-    cases = []
-    for name, s in _CLIP_SIZES[suite].items():
-        rng = np.random.default_rng(s["seed"])
-        shapes = {"dWax": (s["n_a"], s["n_x"]), "dWaa": (s["n_a"], s["n_a"]), "dWya": (s["n_y"], s["n_a"]),
-                  "dba": (s["n_a"], 1), "dby": (s["n_y"], 1)}
-        gradients = {k: rng.standard_normal(shape) * s["scale"] for k, shape in shapes.items()}
-        cases.append(Case(name, _dims(s, ("n_x", "n_a", "n_y", "max_norm")), (gradients, s["max_norm"])))
-    return cases
+def _clip_case(name, s):
+    rng = np.random.default_rng(s["seed"])
+    shapes = {"dWax": (s["n_a"], s["n_x"]), "dWaa": (s["n_a"], s["n_a"]), "dWya": (s["n_y"], s["n_a"]),
+              "dba": (s["n_a"], 1), "dby": (s["n_y"], 1)}
+    gradients = {k: rng.standard_normal(shape) * s["scale"] for k, shape in shapes.items()}
+    return Case(name, _dims(s, ("n_x", "n_a", "n_y", "max_norm")), (gradients, s["max_norm"]))
 
 
 GRADER.add(FunctionSpec(
@@ -189,7 +178,7 @@ GRADER.add(FunctionSpec(
                                       "of all entries measured before clipping"),),
     default_hint="global_norm = sqrt(sum of squares of every entry of every gradient); "
                  "if it exceeds max_norm, multiply every gradient by max_norm / global_norm",
-), _clip_cases)
+), table_cases(_CLIP_SIZES, _clip_case))
 
 
 # --------------------------------------------------------------------------- build_tagger
@@ -211,80 +200,46 @@ HINT_NOT_BIDIRECTIONAL = ("the output at the first step does not change when the
 HINT_IGNORES_FLAG = "with bidirectional=False the model must read left to right only (a plain LSTM per layer)"
 HINT_MASK = ("padding changes the predictions for real tokens: every layer after the Embedding must skip index 0 "
              "(mask_zero=True in the Embedding, and no layer between that drops the mask)")
-HINT_DROPOUT_IGNORED = ("with dropout > 0 the outputs in training (training=True) must differ from inference: "
-                        "add keras.layers.Dropout(dropout) after the embedding and after each recurrent layer")
-HINT_DROPOUT_PLACE = ("keras.layers.Dropout(dropout) must follow the Embedding and each recurrent layer directly, "
-                      "and no Dropout sits anywhere else: one is missing, out of place or has another rate")
+HINT_DROPOUT_IGNORED = behaviour.dropout_ignored_hint("after the embedding and after each recurrent layer")
+HINT_DROPOUT_PLACE = behaviour.dropout_place_hint("the Embedding and each recurrent layer")
 HINT_LAYERS = "stack n_layers recurrent layers (a loop over range(n_layers))"
 HINT_FORMULA = ("the parameter count differs from the formula: Embedding vocab_size * emb_dim; per layer "
                 "directions * 4 * (n_a * (n_in + n_a) + n_a), n_in = emb_dim then directions * n_a; "
                 "Dense (directions * n_a + 1) * n_tags")
+HINT_ARCHITECTURE = behaviour.architecture_hint("tagger", "Embedding, Dropout, then per layer a (Bidirectional) LSTM "
+                                                "returning sequences and Dropout, Dense softmax")
 _PAD_STEPS = 3  # padding tokens (index 0) appended in the masking test
-_WEIGHT_SEED = 1234  # injected weights: the same on every machine
-_TAGGER_WEIGHT_SCALE = 1.0  # N(0, 1) weights take the softmax far from uniform (scale 0.5: changes of ~1e-3)
+TAGGER = behaviour.ClassifierCheck(  # weights injected with a fixed seed: the same on every machine
+    "build_tagger", "m, T_x, n_tags", weight_seed=1234, input_hint=HINT_INPUT, rank_hints={2: HINT_SEQUENCES},
+    moves=(("reads_later_tokens", "later_change"),), stays=(("padding_ignored", "padding_shift"),),
+    dropout_after=("Embedding", "LSTM", "Bidirectional"), dropout_hints=(HINT_DROPOUT_IGNORED, HINT_DROPOUT_PLACE))
 
 
 def tagger_parameter_count(vocab_size, n_tags, emb_dim, n_a, n_layers=2, bidirectional=True, dropout=0.0,
                            concat=True, dense_bias=True):
     """Parameters of Embedding -> n_layers (Bi)LSTM(n_a) -> Dense(n_tags); concat=False: directions summed."""
     directions = 2 if bidirectional else 1
-    count, n_in = behaviour.embedding_params(vocab_size, emb_dim), emb_dim
-    for _ in range(n_layers):
-        count += directions * behaviour.lstm_params(n_in, n_a)
-        n_in = directions * n_a if concat else n_a  # (m, T_x, n_in) passed on
-    return count + behaviour.dense_params(n_in, n_tags, dense_bias)
+    return sum(behaviour.lstm_classifier_params(vocab_size, emb_dim, n_a, n_tags, n_layers, directions, concat,
+                                                dense_bias))
 
 
-def _tagger_cases(suite, record):
-    cases = []
-    for name, s in TAGGER_SIZES[suite].items():
-        kwargs = {k: v for k, v in s.items() if k not in ("m", "T_x", "seed")}
-        words = np.random.default_rng(s["seed"]).integers(2, s["vocab_size"], size=(s["m"], s["T_x"]))
-        cases.append(Case(name, {k: v for k, v in s.items() if k != "seed"}, (), kwargs, {"X": words.astype(np.int32)}))
-    return cases
-
-
-def measure_tagger(model, case):
-    """behaviour.measure_classifier of a built tagger (weights injected): later words changed, padding appended."""
-    X, (m, T_x), n_tags = case.data["X"], case.data["X"].shape, case.kwargs["n_tags"]
-    probe.guarded("build_tagger", case, behaviour.inject_weights, model, X.shape, np.random.default_rng(_WEIGHT_SEED),
-                  _TAGGER_WEIGHT_SCALE)
+def _tagger_case(name, s):
+    """X (m, T_x) word indices >= 2; its variants: every word after the first changed, padding appended."""
+    X = np.random.default_rng(s["seed"]).integers(2, s["vocab_size"], size=(s["m"], s["T_x"])).astype(np.int32)
     later = X.copy()
-    later[:, 1:] = (X[:, 1:] - 1) % (case.kwargs["vocab_size"] - 2) + 2  # after the first: the next word (wrapping)
-    padded = np.concatenate([X, np.zeros((m, _PAD_STEPS), dtype=X.dtype)], axis=1)
-
-    def check_output(y):
-        if y.shape != (m, T_x, n_tags):
-            fail("build_tagger", case, f"output shape {y.shape}, expected {(m, T_x, n_tags)} (m, T_x, n_tags)",
-                 f"hint:   {HINT_SEQUENCES}" if y.ndim == 2 else "hint:   the last layer must be Dense(n_tags, ...)")
-
-    return behaviour.measure_classifier(model, "build_tagger", case, X, {
-        "later_change": (later if T_x > 1 else None, np.s_[:, 0]),
-        "padding_shift": (padded, np.s_[:, :T_x])}, HINT_INPUT, check_output)
-
-
-def _observe_tagger(func, case):
-    model = behaviour.build_model(func, "build_tagger", case, (), case.kwargs)
-    r = measure_tagger(model, case)
-    facts = behaviour.classifier_facts(r, moves=(("reads_later_tokens", "later_change"),),
-                                       stays=(("padding_ignored", "padding_shift"),))
-    if case.kwargs.get("dropout", 0.0) > 0:  # Dropout(0) layers may be left out
-        facts |= behaviour.fact_leaves({"dropout_placed": behaviour.dropout_follows(
-            model, ("Embedding", "LSTM", "Bidirectional"), case.kwargs["dropout"])})
-    return Observation(case.name, facts | behaviour.count_leaf(model) | {"outputs": r["y"]})
+    later[:, 1:] = (X[:, 1:] - 1) % (s["vocab_size"] - 2) + 2  # after the first: the next word (wrapping)
+    padded = np.concatenate([X, np.zeros((s["m"], _PAD_STEPS), dtype=X.dtype)], axis=1)
+    variants = {"later_change": (later if s["T_x"] > 1 else None, np.s_[:, 0]),  # one word: no later words
+                "padding_shift": (padded, np.s_[:, :s["T_x"]])}
+    return Case(name, {k: v for k, v in s.items() if k != "seed"}, (),
+                {k: v for k, v in s.items() if k not in ("m", "T_x", "seed")}, {"X": X, "variants": variants})
 
 
 def _expect_tagger(case):
     k = case.kwargs
     bidirectional, n_layers = k.get("bidirectional", True), k.get("n_layers", 2)
-    facts = {"padding_ignored": (True, HINT_MASK, "")}  # path: (expected, hint when False, hint when True)
-    if case.dims["T_x"] > 1:  # with one word the first token is the last one
-        facts["reads_later_tokens"] = (bidirectional, HINT_NOT_BIDIRECTIONAL, HINT_IGNORES_FLAG)
-    expected, bugs = behaviour.expected_classifier_facts("n_tags", k.get("dropout", 0.0), HINT_DROPOUT_IGNORED,
-                                                         facts)
-    if k.get("dropout", 0.0) > 0:  # after the training fact: no dropout at all is named by that one
-        placed, misplaced = behaviour.expected_facts({"dropout_placed": (True, HINT_DROPOUT_PLACE, "")})
-        expected, bugs = expected | placed, bugs | misplaced
+    facts = {"padding_ignored": (True, HINT_MASK, ""),  # fact: (expected, hint when False, hint when True)
+             "reads_later_tokens": (bidirectional, HINT_NOT_BIDIRECTIONAL, HINT_IGNORES_FLAG)}
     other = ("a left-to-right tagger: wrap each LSTM in keras.layers.Bidirectional" if bidirectional else
              "a bidirectional tagger: with bidirectional=False use a plain LSTM per layer")
     mistakes = [(f"{HINT_LAYERS}: the count is that of {n} recurrent layer(s), not n_layers={n_layers}", {"n_layers": n})
@@ -295,29 +250,15 @@ def _expect_tagger(case):
          {"vocab_size": k["vocab_size"] + 1}),
         ("the directions are summed or averaged: keep Bidirectional's merge_mode='concat'", {"concat": False}),
         ("the Dense layer has no bias: keep Dense's default use_bias=True", {"dense_bias": False})]
-    expected |= behaviour.expected_counts(tagger_parameter_count, k) | {"outputs": oracle_outputs(case)}
-    return expected, bugs | behaviour.count_mistakes(tagger_parameter_count, k, mistakes)
+    # outputs: the docstring's tagger with the injected weights, Embedding then n_layers (Bi)LSTMs concatenated
+    outputs = TAGGER.oracle(case, (k["vocab_size"], k["emb_dim"]), k["n_a"], n_layers, 2 if bidirectional else 1)
+    return TAGGER.expected(case, facts, tagger_parameter_count, k, mistakes, outputs)
 
 
-def oracle_outputs(case):
-    """(m, T_x, n_tags) outputs at inference of the docstring's tagger with the weights measure_tagger injects
-    (in the model's weight order): Embedding, n_layers (Bi)LSTMs whose directions are concatenated, softmax."""
-    k, X = case.kwargs, case.data["X"]
-    n_layers, directions = k.get("n_layers", 2), 2 if k.get("bidirectional", True) else 1
-    stack = behaviour.lstm_stack_shapes(k["emb_dim"], k["n_a"], n_layers, directions)
-    w = behaviour.drawn_weights(np.random.default_rng(_WEIGHT_SEED), [(k["vocab_size"], k["emb_dim"]), *stack,
-                                (directions * k["n_a"], k["n_tags"]), (k["n_tags"],)], _TAGGER_WEIGHT_SCALE)
-    h = behaviour.lstm_stack_oracle(w[0][X].astype(float), X != 0, w[1:-2], n_layers, directions)
-    return behaviour.dense_softmax(h, w[-2], w[-1])  # (m, T_x, n_tags)
-
-
-HINT_ARCHITECTURE = ("with the same weights the outputs differ from the docstring's tagger (Embedding, Dropout, "
-                     "then per layer a (Bidirectional) LSTM returning sequences and Dropout, Dense softmax): an "
-                     "activation or a layer too many, or one out of place?")
 GRADER.add(FunctionSpec(name="build_tagger", outputs=(Output("model"),), default_hint=HINT_FORMULA,
                         pattern_hints=((("outputs",), HINT_ARCHITECTURE),),
                         atol=FLOAT32_ATOL, rtol=0.0),  # float32 Keras against the float64 oracle
-           _tagger_cases, observe=_observe_tagger, expect=_expect_tagger)
+           table_cases(TAGGER_SIZES, _tagger_case), observe=TAGGER.observe, expect=_expect_tagger)
 
 
 # --------------------------------------------------------------------------- test-cell entry points

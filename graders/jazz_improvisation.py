@@ -286,19 +286,15 @@ def _observe_sample(func, case):
     """indices, results, the noise the stand-in model received, and whether the same seed repeats the indices."""
     T_y, n_a, n_values = (case.dims[k] for k in ("T_y", "n_a", "n_values"))
 
-    def once():
-        log, rng = behaviour.CallLog(), np.random.default_rng(case.data["seed"])
+    def once(rng):
+        log = behaviour.CallLog()
         args = (log.spy("model", stand_in_model(T_y, n_a, n_values)), *behaviour.snapshot(case.data["inputs"]), T_y, rng)
         observation = behaviour.observe_call(func, SAMPLE_SPEC, case, args)
         if not observation.failure:  # the inputs of the first call that passed four
             observation.leaves.update(probe.guarded("predict_and_sample", case, behaviour.fed_leaves, log, FED))
-        return observation, rng
+        return observation
 
-    (first, rng), (again, _) = once(), once()
-    if not first.failure and not again.failure:
-        first.leaves.update(behaviour.fact_leaves(behaviour.generator_facts(
-            rng, case.data["seed"], first.leaves["indices"], again.leaves["indices"])))
-    return first
+    return behaviour.observe_seeded_twice(once, case.data["seed"], "indices")
 
 
 def _expect_sample(case):

@@ -165,32 +165,46 @@ def _float64_weights(layer):
     return [np.asarray(w, dtype=float) for w in layer.get_weights()]
 
 
-def translate(inputs, layers, carry=True, start=True, unpack="s_c", attend_to="s"):
-    """Oracle of nmt_model in numpy: (Y_hat (m, T_y, n_y), attention (m, T_y, T_x)) for inputs [X, s0, c0, T_y].
+def translate(X, s0, c0, T_y, layers, carry=True, start=True, unpack="s_c", attend_to="s"):
+    """Oracle of nmt_model in numpy: (Y_hat (m, T_y, n_y), attention (m, T_y, T_x)) for the inputs X, s0, c0.
 
     The keywords replay known bugs: carry=False (every step from s0, c0), start=False (from zeros),
     unpack="s_s" (the memory state taken from the output), attend_to="s0" (attention reads s0 at every step).
     """
-    X, s0, c0, T_y = inputs
-    X, s0, c0 = (np.asarray(v, dtype=float) for v in (X, s0, c0))
     w = {name: _float64_weights(layer) for name, layer in layers.items()}
-    a = behaviour.lstm_stack_oracle(X, np.ones(X.shape[:2], dtype=bool), w["pre_attention"], n_layers=1,
-                                    directions=2)  # (m, T_x, 2 n_a): [forward; backward]
-    first = (s0, c0) if start else (0 * s0, 0 * c0)
-    s, c = first
+    a = behaviour.lstm_stack_oracle(np.asarray(X, dtype=float), np.ones(X.shape[:2], dtype=bool), w["pre_attention"],
+                                    n_layers=1, directions=2)  # (m, T_x, 2 n_a): [forward; backward]
+    s, c = first = tuple(np.asarray(v, dtype=float) * start for v in (s0, c0))  # s0, c0 or zeros
     outputs, attention = [], []
     for _ in range(T_y):
         context, alphas = attend(a, s if attend_to == "s" else first[0], w["densor1"], w["densor2"])
         h_prev, c_prev = (s, c) if carry else first
         s, c = lstm_step(context[:, 0], h_prev, c_prev, *w["post_attention"])
-        if unpack == "s_s":
-            c = s
+        c = s if unpack == "s_s" else c
         outputs.append(behaviour.dense_softmax(s, *w["output"]))
         attention.append(alphas[:, :, 0])
     return np.stack(outputs, axis=1), np.stack(attention, axis=1)
 
 
-# --------------------------------------------------------------------------- running the student's code
+# --------------------------------------------------------------------------- cases, observations, expectations
+
+INPUT_SEED_OFFSET = 1000  # a case's inputs come from its seed + this, its layers' weights from its seed
+
+
+def _case_builder(table, draw_inputs):
+    """build_cases over table {suite: [(name, seed, dims)]}: the layers' weights come from `seed` (make_layers),
+    the model's inputs from draw_inputs(rng, dims) with rng seeded with seed + INPUT_SEED_OFFSET."""
+    def build_cases(suite, _record):
+        cases = []
+        for name, seed, dims in table[suite]:
+            rng = np.random.default_rng(seed + INPUT_SEED_OFFSET)
+            cases.append(Case(name, dims, data={"seed": seed, "inputs": draw_inputs(rng, dims)}))
+        return cases
+    return build_cases
+
+
+def _states(rng, m, n_s, scale=_STATE_SCALE):
+    return (rng.standard_normal((2, m, n_s)) * scale).astype(np.float32)
 
 
 def _run(model, inputs, func_name, case, n_outputs):
@@ -207,25 +221,34 @@ def _run(model, inputs, func_name, case, n_outputs):
     return [probe.guarded(func_name, case, behaviour.to_numpy, o) for o in out]
 
 
-def _check_shape(func_name, case, name, value, shape, hint):
-    if value.shape != shape:
-        fail(func_name, case, f"{name} has shape {value.shape}, expected {shape}", f"hint:   {hint}")
-
-
-def _uses_layers(model, layers, names):
-    """Fact leaves {"uses_<name>": bool}: every weight of each given layer is among the model's weights."""
+def _observation(func_name, case, model, layers, layer_names, outputs):
+    """Observe the student's model on the case's inputs: its outputs, its parameter count and whether it uses each
+    given layer of layer_names. outputs : ((path, what, shape, hint), ...) in the model's order; an output of
+    another shape fails with its hint."""
+    values = _run(model, case.data["inputs"], func_name, case, len(outputs))
+    for (_, what, shape, hint), value in zip(outputs, values):
+        if value.shape != shape:
+            fail(func_name, case, f"{what} has shape {value.shape}, expected {shape}", f"hint:   {hint}")
     held = {id(w) for w in model.weights}
-    return behaviour.fact_leaves({f"uses_{name}": all(id(w) in held for w in layers[name].weights) for name in names})
+    uses = {f"uses_{name}": all(id(w) in held for w in layers[name].weights) for name in layer_names}
+    return Observation(case.name, {**{path: value for (path, *_), value in zip(outputs, values)},
+                                   **behaviour.count_leaf(model), **behaviour.fact_leaves(uses)})
 
 
-def _expected_uses(names):
-    """expected_facts of _uses_layers: every given layer in use, else a hint naming the one that is not."""
-    return behaviour.expected_facts({f"uses_{name}": (True, f"{name} is not used: {HINT_GIVEN_LAYERS}", "")
-                                     for name in names})
+def _expectation(oracle, names, bugs, counts, count_bugs, layer_names):
+    """expect()'s pair (expected leaves, {hint: leaves of a known bug}) for a model built from given layers.
 
+    oracle(**bug) -> the outputs as float64 arrays, here named `names` and cast to float32 (Keras's dtype), and
+    replayed with each of `bugs` (behaviour.replay); counts : the parts of the parameter count
+    (behaviour.expected_count) and count_bugs its known wrong counts; every layer of layer_names must be in use.
+    """
+    def named(**bug):
+        return {name: value.astype(np.float32) for name, value in zip(names, oracle(**bug))}
 
-def _states(rng, m, n_s, scale=_STATE_SCALE):
-    return (rng.standard_normal((2, m, n_s)) * scale).astype(np.float32)
+    expected, replayed = behaviour.replay(named, bugs)
+    uses, unused = behaviour.expected_facts({f"uses_{name}": (True, f"{name} is not used: {HINT_GIVEN_LAYERS}", "")
+                                             for name in layer_names})
+    return {**expected, **behaviour.expected_count(counts), **uses}, {**replayed, **count_bugs, **unused}
 
 
 # --------------------------------------------------------------------------- one_step_attention
@@ -244,14 +267,10 @@ _ATTENTION_CASES = {
 }
 
 
-def _attention_cases(suite, _record):
-    cases = []
-    for name, seed, dims in _ATTENTION_CASES[suite]:
-        rng = np.random.default_rng(seed + 1000)
-        a = np.tanh(rng.standard_normal((dims["m"], dims["T_x"], 2 * dims["n_a"]))).astype(np.float32)
-        s_prev = _states(rng, dims["m"], dims["n_s"])[0]
-        cases.append(Case(name, dims, data={"seed": seed, "inputs": [a, s_prev]}))
-    return cases
+def _attention_inputs(rng, d):
+    """[a (m, T_x, 2 n_a) in (-1, 1), s_prev (m, n_s)], float32."""
+    a = np.tanh(rng.standard_normal((d["m"], d["T_x"], 2 * d["n_a"]))).astype(np.float32)
+    return [a, _states(rng, d["m"], d["n_s"])[0]]
 
 
 def _observe_attention(func, case):
@@ -270,11 +289,9 @@ def _observe_attention(func, case):
         return keras.Model(inputs=[a, s_prev], outputs=list(result))
 
     model = behaviour.build_model(build, "one_step_attention", case, ())
-    context, alphas = _run(model, case.data["inputs"], "one_step_attention", case, 2)
-    _check_shape("one_step_attention", case, "context", context, (d["m"], 1, 2 * d["n_a"]), HINT_CONTEXT_SHAPE)
-    _check_shape("one_step_attention", case, "alphas", alphas, (d["m"], d["T_x"], 1), HINT_ALPHAS_SHAPE)
-    return Observation(case.name, {"context": context, "alphas": alphas, **behaviour.count_leaf(model),
-                                   **_uses_layers(model, layers, _ENERGY_LAYERS)})
+    return _observation("one_step_attention", case, model, layers, _ENERGY_LAYERS,
+                        (("context", "context", (d["m"], 1, 2 * d["n_a"]), HINT_CONTEXT_SHAPE),
+                         ("alphas", "alphas", (d["m"], d["T_x"], 1), HINT_ALPHAS_SHAPE)))
 
 
 _ATTENTION_BUGS = ((HINT_AXIS, {"softmax_axis": -1}), (HINT_ORDER, {"order": "s_first"}),
@@ -286,21 +303,16 @@ def _expect_attention(case):
     d = case.dims
     layers = make_layers(d, case.data["seed"])
     a, s_prev = (np.asarray(v, dtype=float) for v in case.data["inputs"])
-    weights = [_float64_weights(layers[name]) for name in ("densor1", "densor2")]
-
-    def oracle(**bug):
-        context, alphas = attend(a, s_prev, *weights, **bug)
-        return {"context": context.astype(np.float32), "alphas": alphas.astype(np.float32)}  # Keras's dtype
-
-    expected, bugs = behaviour.replay(oracle, _ATTENTION_BUGS)
+    weights = [_float64_weights(layers[name]) for name in _ENERGY_LAYERS]
     right = attention_parameter_count(d["n_a"], d["n_s"], d["n_e"])
     own = {HINT_OWN_LAYERS: {behaviour.PARAMETERS: np.asarray(right + n, dtype=np.int64)}
            for n in (behaviour.dense_params(2 * d["n_a"] + d["n_s"], d["n_e"]), behaviour.dense_params(d["n_e"], 1))}
-    uses, unused = _expected_uses(_ENERGY_LAYERS)
-    return {**expected, **behaviour.expected_count({"attention": right}), **uses}, {**bugs, **own, **unused}
+    return _expectation(lambda **bug: attend(a, s_prev, *weights, **bug), ("context", "alphas"), _ATTENTION_BUGS,
+                        {"attention": right}, own, _ENERGY_LAYERS)
 
 
-GRADER.add(ATTENTION_SPEC, _attention_cases, observe=_observe_attention, expect=_expect_attention)
+GRADER.add(ATTENTION_SPEC, _case_builder(_ATTENTION_CASES, _attention_inputs), observe=_observe_attention,
+           expect=_expect_attention)
 
 
 # --------------------------------------------------------------------------- nmt_model
@@ -319,14 +331,10 @@ _MODEL_CASES = {
 }
 
 
-def _model_cases(suite, _record):
-    cases = []
-    for name, seed, dims in _MODEL_CASES[suite]:
-        rng = np.random.default_rng(seed + 1000)
-        X = np.eye(dims["n_x"], dtype=np.float32)[rng.integers(0, dims["n_x"], size=(dims["m"], dims["T_x"]))]
-        s0, c0 = _states(rng, dims["m"], dims["n_s"])
-        cases.append(Case(name, dims, data={"seed": seed, "inputs": [X, s0, c0]}))
-    return cases
+def _model_inputs(rng, d):
+    """[X (m, T_x, n_x) one-hot, s0 (m, n_s), c0 (m, n_s)], float32."""
+    X = np.eye(d["n_x"], dtype=np.float32)[rng.integers(0, d["n_x"], size=(d["m"], d["T_x"]))]
+    return [X, *_states(rng, d["m"], d["n_s"])]
 
 
 def _observe_model(func, case):
@@ -334,12 +342,9 @@ def _observe_model(func, case):
     layers = make_layers(d, case.data["seed"])
     args = (d["T_x"], d["T_y"], d["n_s"], d["n_x"], layers)
     model = behaviour.build_model(func, "nmt_model", case, args, n_inputs=3)
-    Y_hat, attention = _run(model, case.data["inputs"], "nmt_model", case, 2)
-    _check_shape("nmt_model", case, "Y_hat", Y_hat, (d["m"], d["T_y"], d["n_y"]), HINT_Y_SHAPE)
-    _check_shape("nmt_model", case, "the attention weights", attention, (d["m"], d["T_y"], d["T_x"]),
-                 HINT_ATTENTION_SHAPE)
-    return Observation(case.name, {"Y_hat": Y_hat, "attention": attention, **behaviour.count_leaf(model),
-                                   **_uses_layers(model, layers, LAYER_NAMES)})
+    return _observation("nmt_model", case, model, layers, LAYER_NAMES,
+                        (("Y_hat", "Y_hat", (d["m"], d["T_y"], d["n_y"]), HINT_Y_SHAPE),
+                         ("attention", "the attention weights", (d["m"], d["T_y"], d["T_x"]), HINT_ATTENTION_SHAPE)))
 
 
 _MODEL_BUGS = ((HINT_CARRY, {"carry": False}), (HINT_START, {"start": False}), (HINT_UNPACK, {"unpack": "s_s"}),
@@ -349,20 +354,12 @@ _MODEL_BUGS = ((HINT_CARRY, {"carry": False}), (HINT_START, {"start": False}), (
 def _expect_model(case):
     d = case.dims
     layers = make_layers(d, case.data["seed"])
-    inputs = [*case.data["inputs"], d["T_y"]]
-
-    def oracle(**bug):
-        Y_hat, attention = translate(inputs, layers, **bug)
-        return {"Y_hat": Y_hat.astype(np.float32), "attention": attention.astype(np.float32)}  # Keras's dtype
-
-    expected, bugs = behaviour.replay(oracle, _MODEL_BUGS)
     parts = _nmt_parts(*(d[k] for k in ("n_x", "n_a", "n_s", "n_e", "n_y")))
-    uses, unused = _expected_uses(LAYER_NAMES)
-    return ({**expected, **behaviour.expected_count(parts), **uses},
-            {**bugs, **behaviour.parameter_bugs(parts, per_step=d["T_y"]), **unused})
+    return _expectation(lambda **bug: translate(*case.data["inputs"], d["T_y"], layers, **bug), ("Y_hat", "attention"),
+                        _MODEL_BUGS, parts, behaviour.parameter_bugs(parts, per_step=d["T_y"]), LAYER_NAMES)
 
 
-GRADER.add(MODEL_SPEC, _model_cases, observe=_observe_model, expect=_expect_model)
+GRADER.add(MODEL_SPEC, _case_builder(_MODEL_CASES, _model_inputs), observe=_observe_model, expect=_expect_model)
 
 
 # --------------------------------------------------------------------------- test-cell entry points

@@ -2,10 +2,10 @@
 
 Each check_* function is one graded test cell (graders.assignment says how it
 runs in a student's JupyterLab and at autograde time). All four functions are
-record-based: inputs come from local seeded generators or are plain sizes, and
-the expected outputs are the reference solution's, recorded by `make
-references` (graders/references/12_positional_encoding.npz). Known bugs are
-named by their recorded outputs.
+record-based: the inputs are the positions, sizes and token ids of the tables
+below, and the expected outputs are the reference solution's, recorded by
+`make references` (graders/references/12_positional_encoding.npz). Known bugs
+are named by their recorded outputs.
 
 Masks follow the course's polarity and shapes (helpers.attention): float32,
 1 = may attend, indexed (batch, query, key); padding (m, 1, T_x), look-ahead
@@ -42,6 +42,12 @@ def _float32(path):
             return f"{path} has dtype {dtype}, expected float32"
         return None
     return check
+
+
+def _polarity_hint(allowed, blocked):
+    """The hint of a mask with inverted polarity: `allowed` get attention.MAY_ATTEND, `blocked` attention.BLOCKED."""
+    return (f"the polarity is inverted: in this course {attention.MAY_ATTEND:g} = may attend (helpers.attention), "
+            f"so {allowed} get {attention.MAY_ATTEND:g} and {blocked} {attention.BLOCKED:g}")
 
 
 # --------------------------------------------------------------------------- get_angles
@@ -132,45 +138,28 @@ GRADER.add(FunctionSpec(
 
 # --------------------------------------------------------------------------- create_padding_mask
 
-# each sequence: its tokens (never pad_id) and where the padding goes
-PADDING_SIZES = {
+# each case: token_ids (m, T_x), its pad_id and where the padding lies (shown in messages). The real tokens are
+# indices 0 .. 11 other than pad_id, drawn at random once: 0 is a real token in two rows whose pad_id is not 0
+PADDING = {
     "public": {
-        "padded_after": dict(lengths=[5, 3, 7], T_x=7, pad_id=0, where="after", seed=1),
-        "pad_id_not_zero": dict(lengths=[2, 6, 4, 6], T_x=6, pad_id=3, where="after", seed=2),
+        "padded_after": ([[6, 6, 9, 11, 1, 0, 0], [2, 10, 11, 0, 0, 0, 0], [3, 4, 10, 5, 4, 10, 3]], 0, "after"),
+        "pad_id_not_zero": ([[10, 2, 3, 3, 3, 3], [1, 4, 5, 9, 5, 1], [4, 7, 9, 9, 3, 3], [11, 2, 10, 0, 7, 4]], 3,
+                            "after"),
     },
     "hidden": {
-        "padded_before": dict(lengths=[4, 1, 6], T_x=6, pad_id=0, where="before", seed=101),
-        "padded_between": dict(lengths=[3, 5], T_x=9, pad_id=2, where="between", seed=102),
-        "a_row_of_padding_only": dict(lengths=[0, 4, 2], T_x=5, pad_id=0, where="after", seed=103),
-        "no_padding_one_sequence": dict(lengths=[8], T_x=8, pad_id=0, where="after", seed=104),
-        "one_token": dict(lengths=[1, 0], T_x=1, pad_id=1, where="after", seed=105),
+        "padded_before": ([[0, 0, 4, 11, 8, 4], [0, 0, 0, 0, 0, 2], [9, 5, 7, 7, 4, 5]], 0, "before"),
+        "padded_between": ([[2, 5, 2, 2, 1, 2, 2, 6, 2], [2, 2, 2, 0, 8, 8, 2, 6, 4]], 2, "between"),
+        "a_row_of_padding_only": ([[0, 0, 0, 0, 0], [7, 4, 1, 3, 0], [8, 3, 0, 0, 0]], 0, "after"),
+        "no_padding_one_sequence": ([[8, 10, 4, 8, 3, 3, 3, 2]], 0, "after"),
+        "one_token": ([[4], [1]], 1, "after"),
     },
 }
-VOCAB_SIZE = 12  # token indices 0 .. VOCAB_SIZE-1; 0 is a real token whenever pad_id is not 0
-
-
-def _token_ids(size):
-    """(m, T_x) int64: each row's tokens drawn from the vocabulary without pad_id, padding placed as `where` says."""
-    rng = np.random.default_rng(size["seed"])
-    vocabulary = np.array([t for t in range(VOCAB_SIZE) if t != size["pad_id"]])
-    rows = []
-    for length in size["lengths"]:
-        tokens = rng.choice(vocabulary, size=length)
-        row = np.full(size["T_x"], size["pad_id"], dtype=np.int64)
-        if size["where"] == "after":
-            row[:length] = tokens
-        elif size["where"] == "before":
-            row[size["T_x"] - length:] = tokens
-        else:  # between: tokens at sorted random places, padding in the gaps
-            row[np.sort(rng.choice(size["T_x"], size=length, replace=False))] = tokens
-        rows.append(row)
-    return np.array(rows)
 
 
 def _padding_cases(suite, record=None):
-    return [Case(name, {"m": len(size["lengths"]), "T_x": size["T_x"], "pad_id": size["pad_id"],
-                        "padding": size["where"]}, (_token_ids(size), size["pad_id"]))
-            for name, size in PADDING_SIZES[suite].items()]
+    return [Case(name, {"m": len(ids), "T_x": len(ids[0]), "pad_id": pad_id, "padding": where},
+                 (np.array(ids, dtype=np.int64), pad_id))
+            for name, (ids, pad_id, where) in PADDING[suite].items()]
 
 
 GRADER.add(FunctionSpec(
@@ -178,9 +167,7 @@ GRADER.add(FunctionSpec(
     outputs=(Output("mask"),),
     inputs=("token_ids", "pad_id"),
     hints={
-        "polarity_inverted": f"the polarity is inverted: in this course {attention.MAY_ATTEND:g} = may attend "
-                             f"(helpers.attention), so real tokens get {attention.MAY_ATTEND:g} and padding "
-                             f"{attention.BLOCKED:g}",
+        "polarity_inverted": _polarity_hint("real tokens", "padding"),
         "pad_id_ignored": "padding is found by comparing with 0: compare with the pad_id you were given",
         "no_query_axis": "the mask has no query axis: (m, 1, T_x) broadcasts over every query, while an (m, T_x) "
                          "mask would be broadcast against the wrong axes of the attention scores",
@@ -213,9 +200,7 @@ GRADER.add(FunctionSpec(
                              "before it; without the diagonal, query 0 has no key at all",
         "future_allowed": "query t sees the keys after it: keep the keys 0 .. t, the lower triangle, so no position "
                           "reads the future",
-        "polarity_inverted": f"the polarity is inverted: in this course {attention.MAY_ATTEND:g} = may attend "
-                             f"(helpers.attention), so the past and the diagonal get {attention.MAY_ATTEND:g} and "
-                             f"the later keys {attention.BLOCKED:g}",
+        "polarity_inverted": _polarity_hint("the past and the diagonal", "the later keys"),
         "no_batch_axis": "add the leading batch axis: (1, size, size) broadcasts over the sequences of a batch",
     },
     default_hint=f"mask[0, t, s] is {attention.MAY_ATTEND:g} for s <= t and {attention.BLOCKED:g} for s > t",

@@ -42,22 +42,20 @@ import functools
 
 import numpy as np
 
-from graders import behaviour, probe
+from graders import behaviour
 from graders.assignment import Assignment
 from graders.compare import top2_margin
 from graders.messages import fail
 from graders.probe import Observation
-from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
+from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, table_cases
 from helpers import minilm
+from helpers.ner import OUTSIDE
 from helpers.ner_transformer import IGNORE_INDEX, NO_WORD
 
 GRADER = Assignment.of_module(__name__)
 
-
-@functools.lru_cache(maxsize=1)
-def _tokenizer():
-    """The checkpoint's tokenizer, loaded once per process (cases hand out copies)."""
-    return minilm.load_tokenizer()
+# the checkpoint's tokenizer, loaded once per process (the probe hands each call a deep copy)
+_tokenizer = functools.lru_cache(maxsize=1)(minilm.load_tokenizer)
 
 
 # --------------------------------------------------------------------------- tokenize_and_align_labels
@@ -65,44 +63,31 @@ def _tokenizer():
 WIKI_TAGS = ("O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG", "B-MISC", "I-MISC")
 SOCIAL_TAGS = ("O", "B-person", "I-person", "B-location", "I-location", "B-creative-work", "I-creative-work")
 
+# case: (max_length, tag set, sentences written word/TAG, a word without /TAG tagged O); window_cuts_a_word: max_length
+# cuts "Kalimantan" (kali ##man ##tan) after its first piece, and drops the words after it
 ALIGN_SENTENCES = {
-    "public": {
-        "two_sentences": dict(max_length=16, tag_set=WIKI_TAGS, sentences=[
-            ("Ada Lovelace annotated Menabrea 's memoir in 1843 .",
-             "B-PER I-PER O B-PER O O O O O"),
-            ("Turin hosted him .", "B-LOC O O O")]),
-        "padding_to_max_length": dict(max_length=24, tag_set=WIKI_TAGS, sentences=[
-            ("The Analytical Engine was never built", "O B-MISC I-MISC O O O"),
-            ("Babbage", "B-PER"),
-            ("Charles Babbage lectured at Cambridge University", "B-PER I-PER O O B-ORG I-ORG")]),
-    },
-    "hidden": {
-        # max_length cuts "Kalimantan" (kali ##man ##tan) after its first piece, and drops the words after it
-        "window_cuts_a_word": dict(max_length=7, tag_set=WIKI_TAGS, sentences=[
-            ("Orangutans live in Kalimantan and Sumatra", "O O O B-LOC O B-LOC")]),
-        "one_word_sentences": dict(max_length=5, tag_set=WIKI_TAGS, sentences=[
-            ("Zanzibar", "B-LOC"), ("yes", "O"), ("UNESCO", "B-ORG")]),
-        "other_tag_vocabulary": dict(max_length=20, tag_set=SOCIAL_TAGS, sentences=[
-            ("watching Stranger Things with Maddie in Hoboken lol", "O B-creative-work I-creative-work O B-person O "
-                                                                     "B-location O"),
-            ("@jules_xx omg", "O O")]),
-        "exact_fit": dict(max_length=6, tag_set=WIKI_TAGS, sentences=[
-            ("Nairobi rains today", "B-LOC O O"), ("Lagos", "B-LOC")]),
-    },
+    "public": {"two_sentences": (16, WIKI_TAGS, ["Ada/B-PER Lovelace/I-PER annotated Menabrea/B-PER 's memoir "
+                                                 "in 1843 .", "Turin/B-LOC hosted him ."]),
+               "padding_to_max_length": (24, WIKI_TAGS, [
+                   "The Analytical/B-MISC Engine/I-MISC was never built", "Babbage/B-PER",
+                   "Charles/B-PER Babbage/I-PER lectured at Cambridge/B-ORG University/I-ORG"])},
+    "hidden": {"window_cuts_a_word": (7, WIKI_TAGS, ["Orangutans live in Kalimantan/B-LOC and Sumatra/B-LOC"]),
+               "one_word_sentences": (5, WIKI_TAGS, ["Zanzibar/B-LOC", "yes", "UNESCO/B-ORG"]),
+               "other_tag_vocabulary": (20, SOCIAL_TAGS, ["watching Stranger/B-creative-work Things/I-creative-work "
+                                                          "with Maddie/B-person in Hoboken/B-location lol",
+                                                          "@jules_xx omg"]),
+               "exact_fit": (6, WIKI_TAGS, ["Nairobi/B-LOC rains today", "Lagos/B-LOC"])},
 }
 
 
-def _align_cases(suite, record=None):
-    cases = []
-    for name, spec in ALIGN_SENTENCES[suite].items():
-        sentences = [text.split(" ") for text, _ in spec["sentences"]]
-        tags = [labels.split(" ") for _, labels in spec["sentences"]]
-        tag_to_index = {tag: i for i, tag in enumerate(spec["tag_set"])}
-        # the tokenizer goes by keyword: the probe hands each call a deep copy and compares only the data
-        cases.append(Case(name, {"m": len(sentences), "max_length": spec["max_length"],
-                                 "longest sentence (words)": max(map(len, sentences))},
-                          (sentences, tags, tag_to_index, spec["max_length"]), {"tokenizer": _tokenizer()}))
-    return cases
+def _align_case(name, entry):
+    max_length, tag_set, tagged = entry
+    split = [[token.partition("/") for token in sentence.split(" ")] for sentence in tagged]  # (word, "/", tag)
+    sentences, tags = [[w for w, _, _ in s] for s in split], [[t or OUTSIDE for _, _, t in s] for s in split]
+    shown = {"m": len(sentences), "max_length": max_length, "longest sentence (words)": max(map(len, sentences))}
+    # the tokenizer goes by keyword: the probe hands each call a deep copy and compares only the data
+    return Case(name, shown, (sentences, tags, {tag: i for i, tag in enumerate(tag_set)}, max_length),
+                {"tokenizer": _tokenizer()})
 
 
 GRADER.add(FunctionSpec(
@@ -122,7 +107,7 @@ GRADER.add(FunctionSpec(
     },
     default_hint=(f"call tokenizer(sentences, is_split_into_words=True, ...) with max_length; then, per sentence, the "
                   f"first sub-token of word w gets tag_to_index[tags[i][w]] and every other position {IGNORE_INDEX}"),
-), _align_cases)
+), table_cases(ALIGN_SENTENCES, _align_case))
 
 
 # --------------------------------------------------------------------------- build_token_classifier
@@ -159,69 +144,56 @@ def tiny_backbone(case):
     return behaviour.inject_trainable(backbone, np.random.default_rng(case.data["seed"]), _BACKBONE_SCALE)
 
 
-def _classifier_cases(suite, record=None):
-    cases = []
-    for name, s in CLASSIFIER_SIZES[suite].items():
-        rng = np.random.default_rng(s["seed"] + 1)
-        token_ids = rng.integers(1, TINY_BACKBONE["vocabulary_size"], size=(s["m"], s["T"])).astype(np.int32)
-        padding_mask = np.ones_like(token_ids)
-        padding_mask[:, s["T"] - s["padded"]:] = 0
-        token_ids[padding_mask == 0] = 0
-        inputs = {"token_ids": token_ids, "segment_ids": np.zeros_like(token_ids), "padding_mask": padding_mask}
-        cases.append(Case(name, {"n_tags": s["n_tags"], "dropout": s["dropout"], "m": s["m"], "T": s["T"]},
-                          (), {"n_tags": s["n_tags"], "dropout": s["dropout"]},
-                          {"num_layers": s["num_layers"], "seed": s["seed"], "inputs": inputs}))
-    return cases
+def _head_weights(n_tags):
+    """The injected head: kernel (hidden_dim, n_tags) and bias (n_tags,), float32."""
+    shapes = [(TINY_BACKBONE["hidden_dim"], n_tags), (n_tags,)]
+    return behaviour.drawn_weights(np.random.default_rng(_HEAD_SEED), shapes, _HEAD_SCALE)
 
 
-def _head_shapes(n_tags):
-    return [(TINY_BACKBONE["hidden_dim"], n_tags), (n_tags,)]
-
-
-def _size(weights):
-    return int(sum(int(np.prod(w.shape)) for w in weights))
+def _classifier_case(name, s):
+    rng = np.random.default_rng(s["seed"] + 1)
+    token_ids = rng.integers(1, TINY_BACKBONE["vocabulary_size"], size=(s["m"], s["T"])).astype(np.int32)
+    padding_mask = np.broadcast_to(np.arange(s["T"]) < s["T"] - s["padded"], token_ids.shape).astype(np.int32)
+    inputs = {"token_ids": token_ids * padding_mask, "segment_ids": np.zeros_like(token_ids),
+              "padding_mask": padding_mask}
+    return Case(name, {k: s[k] for k in ("n_tags", "dropout", "m", "T")}, (), {k: s[k] for k in ("n_tags", "dropout")},
+                {"num_layers": s["num_layers"], "seed": s["seed"], "inputs": inputs})
 
 
 def _observe_classifier(func, case):
-    name = "build_token_classifier"
+    name, inputs = "build_token_classifier", case.data["inputs"]
     backbone = tiny_backbone(case)
     model = behaviour.build_model(func, name, case, (backbone,), case.kwargs)
     given = {id(w) for w in backbone.weights}
     own = [w for w in model.weights if id(w) not in given]
     used = [w for w in model.weights if id(w) in given]  # the backbone's pooler may be left out: it tags nothing
-    shapes = [tuple(int(d) for d in w.shape) for w in own]
-    if shapes == _head_shapes(case.kwargs["n_tags"]):  # otherwise the facts below say what is wrong
-        for weight, value in zip(own, behaviour.drawn_weights(np.random.default_rng(_HEAD_SEED), shapes, _HEAD_SCALE)):
+    head = _head_weights(case.kwargs["n_tags"])
+    if [tuple(int(d) for d in w.shape) for w in own] == [w.shape for w in head]:  # else the facts say what is wrong
+        for weight, value in zip(own, head):
             weight.assign(value)
-    inputs = case.data["inputs"]
     logits = behaviour.run_model(model, inputs, name, case).astype(float)  # the oracle's dtype
     if logits.ndim != 3:
         fail(name, case, f"the model's output has shape {logits.shape}, expected (m, T, n_tags) = "
              f"{inputs['token_ids'].shape + (case.kwargs['n_tags'],)}", f"hint:   {HINT_POOLED}")
     trained = behaviour.run_model(model, inputs, name, case, training=True).astype(float)
-    trainable_used = _size([w for w in model.trainable_weights if id(w) in given])
+    trainable = behaviour.weight_count([w for w in model.trainable_weights if id(w) in given])  # of the backbone's
     facts = behaviour.fact_leaves({"uses_the_given_backbone": bool(used),
-                                   "backbone_is_trainable": bool(used) and trainable_used == _size(used),
+                                   "backbone_is_trainable": bool(used) and trainable == behaviour.weight_count(used),
                                    "training_changes_outputs": bool(behaviour.differs(trained, logits))})
-    head = {"head_parameters": np.asarray(_size(own), dtype=np.int64)}
-    return Observation(case.name, {"logits": logits} | head | facts)
+    return Observation(case.name, {"logits": logits, "head_parameters": behaviour.weight_count(own)} | facts)
 
 
 def _expect_classifier(case):
-    import keras
-
-    backbone = tiny_backbone(case)
-    hidden = behaviour.to_numpy(backbone(case.data["inputs"])["sequence_output"]).astype(float)
-    n_tags, dropout = case.kwargs["n_tags"], case.kwargs["dropout"]
-    kernel, bias = behaviour.drawn_weights(np.random.default_rng(_HEAD_SEED), _head_shapes(n_tags), _HEAD_SCALE)
+    hidden = behaviour.to_numpy(tiny_backbone(case)(case.data["inputs"])["sequence_output"]).astype(float)
+    kernel, bias = _head_weights(case.kwargs["n_tags"])
     logits = hidden @ kernel + bias
     expected, bugs = behaviour.expected_facts({
         "uses_the_given_backbone": (True, HINT_OWN_BACKBONE, ""),
         "backbone_is_trainable": (True, HINT_FROZEN, ""),
-        "training_changes_outputs": (dropout > 0, HINT_DROPOUT_IGNORED, behaviour.HINT_DROPOUT_FIXED)})
-    expected |= {"logits": logits,
-                 "head_parameters": np.asarray(behaviour.dense_params(TINY_BACKBONE["hidden_dim"], n_tags), np.int64)}
-    bugs = {HINT_NOT_LOGITS: {"logits": behaviour.to_numpy(keras.ops.softmax(logits, axis=-1)).astype(float)}} | bugs
+        "training_changes_outputs": (case.kwargs["dropout"] > 0, HINT_DROPOUT_IGNORED, behaviour.HINT_DROPOUT_FIXED)})
+    head = behaviour.dense_params(TINY_BACKBONE["hidden_dim"], case.kwargs["n_tags"])
+    expected |= {"logits": logits, "head_parameters": np.asarray(head, np.int64)}
+    bugs = {HINT_NOT_LOGITS: {"logits": behaviour.dense_softmax(hidden, kernel, bias)}} | bugs
     return expected, bugs
 
 
@@ -233,7 +205,7 @@ GRADER.add(FunctionSpec(
                                           f"{TINY_BACKBONE['hidden_dim']}-dimensional hidden states: one layer, "
                                           f"kernel and bias"),),
     atol=FLOAT32_ATOL, rtol=0.0,  # float32 Keras against the oracle's float64 product of the same float32 states
-), _classifier_cases, observe=_observe_classifier, expect=_expect_classifier)
+), table_cases(CLASSIFIER_SIZES, _classifier_case), observe=_observe_classifier, expect=_expect_classifier)
 
 
 # --------------------------------------------------------------------------- masked_token_loss
@@ -250,52 +222,15 @@ LOSS_SIZES = {  # m sentences of T positions, n_tags classes; `ignored`: share o
 LOSS_ATOL = 1e-5
 
 
-def _loss_cases(suite, record=None):
-    cases = []
-    for name, s in LOSS_SIZES[suite].items():
-        rng = np.random.default_rng(s["seed"])
-        logits = (2.0 * rng.standard_normal((s["m"], s["T"], s["n_tags"]))).astype(np.float32)
-        labels = rng.integers(0, s["n_tags"], size=(s["m"], s["T"])).astype(np.int32)
-        labels[rng.random((s["m"], s["T"])) < s["ignored"]] = IGNORE_INDEX
-        if name == "one_sentence_unequal_rows":
-            labels[0, :2] = IGNORE_INDEX  # [CLS] and a continuation piece
-        cases.append(Case(name, {k: s[k] for k in ("m", "T", "n_tags")} | {
-            "positions counted": int(np.sum(labels != IGNORE_INDEX))}, (labels, logits)))
-    return cases
-
-
-def _observe_loss(func, case):
-    name = "masked_token_loss"
-    result, changed = behaviour.call_checked(func, GRADER.graded[name].spec, case, copy.deepcopy(case.args))
-    try:
-        value = behaviour.to_numpy(result)
-    except Exception:  # not a tensor or array: the probe names the type
-        value = result
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value.astype(np.float64)[()]
-    leaves = probe.guarded(name, case, probe.flatten_outputs, {"loss": value}, GRADER.graded[name].spec, case)
-    return Observation(case.name, leaves, changed)
-
-
-GRADER.add(FunctionSpec(
-    name="masked_token_loss",
-    outputs=(Output("loss", kind="scalar"),),
-    inputs=("labels", "logits"),
-    hints={
-        "ignored_positions_in_denominator": f"the sum is divided by every position: average over the positions "
-                                            f"whose label is not {IGNORE_INDEX} only",
-        "ignored_positions_as_class_0": f"positions labelled {IGNORE_INDEX} count as class 0: give them weight 0, "
-                                        "both in the sum and in the count",
-        "logits_read_as_probabilities": "the logits were read as probabilities: use from_logits=True (the model has "
-                                        "no softmax)",
-        "mean_of_sentence_means": "the loss averages each sentence's mean: every counted position weighs the same, "
-                                  "so divide the total by the number of counted positions of the whole batch",
-        "nan_without_labels": "a batch with no counted position gives nan (0 / 0): divide by at least 1, e.g. "
-                              "keras.ops.maximum(count, 1.0)",
-    },
-    default_hint=f"mean over the positions with label != {IGNORE_INDEX} of -log softmax(logits)[label]",
-    atol=LOSS_ATOL, rtol=0.0,
-), _loss_cases, observe=_observe_loss, expect=lambda case: _expect_loss(case))
+def _loss_case(name, s):
+    rng = np.random.default_rng(s["seed"])
+    logits = (2.0 * rng.standard_normal((s["m"], s["T"], s["n_tags"]))).astype(np.float32)
+    labels = rng.integers(0, s["n_tags"], size=(s["m"], s["T"])).astype(np.int32)
+    labels[rng.random((s["m"], s["T"])) < s["ignored"]] = IGNORE_INDEX
+    if name == "one_sentence_unequal_rows":
+        labels[0, :2] = IGNORE_INDEX  # [CLS] and a continuation piece
+    shown = {k: s[k] for k in ("m", "T", "n_tags")} | {"positions counted": int(np.sum(labels != IGNORE_INDEX))}
+    return Case(name, shown, (labels, logits))
 
 
 def loss_oracle(labels, logits, denominator="counted", ignored_as_class_0=False, from_logits=True):
@@ -329,28 +264,55 @@ def loss_oracle(labels, logits, denominator="counted", ignored_as_class_0=False,
         return np.float64((nll * weights).sum() / max(count, 1))
 
 
+_LOSS_BUGS = {"ignored_positions_in_denominator": {"denominator": "all"},  # known-wrong variant: the oracle's keywords
+              "ignored_positions_as_class_0": {"ignored_as_class_0": True},
+              "logits_read_as_probabilities": {"from_logits": False},
+              "mean_of_sentence_means": {"denominator": "per_sentence"},
+              "nan_without_labels": {"denominator": "unguarded"}}
+
+
+def _observe_loss(func, case):
+    """The loss (a Keras scalar tensor, observed as a float64 number) on fresh copies of the case's arrays."""
+    return behaviour.observe_tensors(func, GRADER.graded["masked_token_loss"].spec, case, copy.deepcopy(case.args))
+
+
 def _expect_loss(case):
-    spec = GRADER.graded["masked_token_loss"].spec
-    labels, logits = case.args
-    bugs = {"ignored_positions_in_denominator": {"denominator": "all"},
-            "ignored_positions_as_class_0": {"ignored_as_class_0": True},
-            "logits_read_as_probabilities": {"from_logits": False},
-            "mean_of_sentence_means": {"denominator": "per_sentence"},
-            "nan_without_labels": {"denominator": "unguarded"}}
-    return behaviour.replay(lambda **kw: {"loss": loss_oracle(labels, logits, **kw)},
-                            [(spec.hints[name], kw) for name, kw in bugs.items()], atol=LOSS_ATOL)
+    hints = GRADER.graded["masked_token_loss"].spec.hints
+    return behaviour.replay(lambda **kw: {"loss": loss_oracle(*case.args, **kw)},
+                            [(hints[name], kw) for name, kw in _LOSS_BUGS.items()], atol=LOSS_ATOL)
+
+
+GRADER.add(FunctionSpec(
+    name="masked_token_loss",
+    outputs=(Output("loss", kind="scalar"),),
+    inputs=("labels", "logits"),
+    hints={
+        "ignored_positions_in_denominator": f"the sum is divided by every position: average over the positions "
+                                            f"whose label is not {IGNORE_INDEX} only",
+        "ignored_positions_as_class_0": f"positions labelled {IGNORE_INDEX} count as class 0: give them weight 0, "
+                                        "both in the sum and in the count",
+        "logits_read_as_probabilities": "the logits were read as probabilities: use from_logits=True (the model has "
+                                        "no softmax)",
+        "mean_of_sentence_means": "the loss averages each sentence's mean: every counted position weighs the same, "
+                                  "so divide the total by the number of counted positions of the whole batch",
+        "nan_without_labels": "a batch with no counted position gives nan (0 / 0): divide by at least 1, e.g. "
+                              "keras.ops.maximum(count, 1.0)",
+    },
+    default_hint=f"mean over the positions with label != {IGNORE_INDEX} of -log softmax(logits)[label]",
+    atol=LOSS_ATOL, rtol=0.0,
+), table_cases(LOSS_SIZES, _loss_case), observe=_observe_loss, expect=_expect_loss)
 
 
 # --------------------------------------------------------------------------- word_predictions
 
-# each sentence: (number of words, pieces per word, max_length); words past the window are cut off
+# case: (tag set, seed, max_length, the number of sub-tokens of each word of each sentence); words past the window
+# are cut off
 WORD_LAYOUTS = {
-    "public": {"two_sentences": dict(tags=WIKI_TAGS, seed=31, sentences=[(4, [1, 2, 1, 3], 10), (2, [1, 1], 10)]),
-               "three_pieces": dict(tags=WIKI_TAGS, seed=32, sentences=[(3, [3, 1, 2], 9)])},
-    "hidden": {"window_cuts_words": dict(tags=SOCIAL_TAGS, seed=131, sentences=[(5, [2, 1, 3, 1, 1], 6),
-                                                                                 (1, [1], 6)]),
-               "one_word": dict(tags=WIKI_TAGS, seed=132, sentences=[(1, [4], 7)]),
-               "no_padding": dict(tags=SOCIAL_TAGS, seed=133, sentences=[(3, [1, 1, 1], 5), (2, [2, 1], 5)])},
+    "public": {"two_sentences": (WIKI_TAGS, 31, 10, [[1, 2, 1, 3], [1, 1]]),
+               "three_pieces": (WIKI_TAGS, 32, 9, [[3, 1, 2]])},
+    "hidden": {"window_cuts_words": (SOCIAL_TAGS, 131, 6, [[2, 1, 3, 1, 1], [1]]),
+               "one_word": (WIKI_TAGS, 132, 7, [[4]]),
+               "no_padding": (SOCIAL_TAGS, 133, 5, [[1, 1, 1], [2, 1]])},
 }
 _WINNER_LEAD = 1.0  # the best tag of each position leads the others by at least this much: argmax is never a tie
 
@@ -362,24 +324,16 @@ def _word_ids_row(pieces, max_length):
     return row + [NO_WORD] * (max_length - len(row))
 
 
-def _word_cases(suite, record=None):
-    cases = []
-    for name, s in WORD_LAYOUTS[suite].items():
-        rng = np.random.default_rng(s["seed"])
-        T = s["sentences"][0][2]
-        word_ids = np.array([_word_ids_row(pieces, T) for _, pieces, _ in s["sentences"]], dtype=np.int32)
-        n_tags = len(s["tags"])
-        logits = rng.random((len(word_ids), T, n_tags)).astype(np.float32)
-        winners = rng.integers(0, n_tags, size=(len(word_ids), T))
-        np.put_along_axis(logits, winners[..., None], _WINNER_LEAD + 1.0, axis=-1)
-        n_words = [n for n, _, _ in s["sentences"]]
-        cases.append(Case(name, {"m": len(word_ids), "T": T, "n_tags": n_tags, "words": n_words},
-                          (logits, word_ids, n_words)))
-    return cases
-
-
-def _word_margin(case):
-    return top2_margin(case.args[0])
+def _word_case(name, entry):
+    tag_set, seed, T, pieces = entry
+    rng = np.random.default_rng(seed)
+    word_ids = np.array([_word_ids_row(p, T) for p in pieces], dtype=np.int32)
+    logits = rng.random(word_ids.shape + (len(tag_set),)).astype(np.float32)
+    winners = rng.integers(0, len(tag_set), size=word_ids.shape)
+    np.put_along_axis(logits, winners[..., None], _WINNER_LEAD + 1.0, axis=-1)
+    n_words = [len(p) for p in pieces]
+    return Case(name, {"m": len(word_ids), "T": T, "n_tags": len(tag_set), "words": n_words},
+                (logits, word_ids, n_words))
 
 
 GRADER.add(FunctionSpec(
@@ -397,17 +351,16 @@ GRADER.add(FunctionSpec(
     },
     default_hint=f"word_tags[i, w] is the argmax of the logits at the first position t where word_ids[i, t] == w; "
                  f"OUTSIDE_INDEX if there is none; {NO_WORD} for w >= n_words[i]",
-), _word_cases, margin=_word_margin)
+), table_cases(WORD_LAYOUTS, _word_case), margin=lambda case: top2_margin(case.args[0]))
 
 
 # --------------------------------------------------------------------------- entity_f1
 
-F1_CASES = {  # each known bug gives its own (precision, recall, f1) on the first case it fails
+F1_CASES = {  # case: (true tags, predicted tags), a sentence per string; each known bug gives its own scores
     "public": {
         "two_sentences": (["B-PER I-PER O B-LOC O", "O B-ORG I-ORG O B-MISC"],
                           ["B-PER I-PER O B-ORG O", "O B-ORG O O O"]),
-        "boundary_errors": (["B-MISC I-MISC I-MISC O B-PER", "I-LOC O O"],
-                            ["B-MISC I-MISC O O I-PER", "B-LOC O O"]),
+        "boundary_errors": (["B-MISC I-MISC I-MISC O B-PER", "I-LOC O O"], ["B-MISC I-MISC O O I-PER", "B-LOC O O"]),
     },
     "hidden": {
         "entity_at_the_end": (["O O B-LOC I-LOC", "B-PER"], ["O O B-LOC I-LOC", "B-PER"]),
@@ -420,14 +373,9 @@ F1_CASES = {  # each known bug gives its own (precision, recall, f1) on the firs
 }
 
 
-def _f1_cases(suite, record=None):
-    cases = []
-    for name, (gold, guess) in F1_CASES[suite].items():
-        true_tags = [s.split(" ") for s in gold]
-        pred_tags = [s.split(" ") for s in guess]
-        cases.append(Case(name, {"sentences": len(true_tags), "tags": sum(map(len, true_tags))},
-                          (true_tags, pred_tags)))
-    return cases
+def _f1_case(name, taggings):
+    true_tags, pred_tags = ([sentence.split(" ") for sentence in tagging] for tagging in taggings)
+    return Case(name, {"sentences": len(true_tags), "tags": sum(map(len, true_tags))}, (true_tags, pred_tags))
 
 
 # precision, recall and F1 are ratios of small counts: float64 round-off is ~1e-16; any known bug moves one by > 0.05
@@ -451,7 +399,7 @@ GRADER.add(FunctionSpec(
     },
     default_hint="collect the (sentence, start, end, type) of every entity of both taggings; correct = those in "
                  "both; precision = correct / predicted, recall = correct / true, F1 their harmonic mean",
-), _f1_cases)
+), table_cases(F1_CASES, _f1_case))
 
 
 # --------------------------------------------------------------------------- test-cell entry points

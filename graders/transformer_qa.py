@@ -36,11 +36,10 @@ import functools
 
 import numpy as np
 
-from graders import behaviour, probe
+from graders import behaviour
 from graders.assignment import Assignment
-from graders.messages import fail, type_name
-from graders.probe import Observation
-from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
+from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, table_cases
+from helpers import minilm
 
 GRADER = Assignment.of_module(__name__)
 
@@ -49,14 +48,9 @@ NOT_IN_CONTEXT = -1  # the offsets of a token that is not part of the context (q
 FEATURE_FIELDS = ("input_ids", "token_type_ids", "attention_mask", "offsets", "example_index", "start_positions",
                   "end_positions")
 
-
-@functools.lru_cache(maxsize=1)
-def case_tokenizer():
-    """The MiniLM fast tokenizer the cases of prepare_features pass (helpers.minilm.load_tokenizer); the probe
-    deep-copies a case's arguments, so every call gets a fresh copy."""
-    from helpers import minilm
-
-    return minilm.load_tokenizer()
+# the MiniLM fast tokenizer the cases of prepare_features pass, loaded once per process; the probe deep-copies a
+# case's arguments, so every call gets a fresh copy
+case_tokenizer = functools.lru_cache(maxsize=1)(minilm.load_tokenizer)
 
 
 # --------------------------------------------------------------------------- prepare_features
@@ -72,43 +66,30 @@ _BRIDGE = ("Rivers that freeze in winter carry ice floes downstream in spring. I
            "shows two kinds of stone and one of grey cement.")
 _COPPER = "Copper conducts heat better than iron, so cooks prize copper pans."
 
-FEATURE_CASES = {
-    "public": {
-        "two_questions": dict(max_length=40, stride=10, qa=[
-            ("What fuel did the lamp burn first?", _LIGHTHOUSE, "whale oil"),
-            ("When did Marta train the choir?", _CHOIR, "every Thursday evening")]),
-        "answer_cut_by_a_window": dict(max_length=32, stride=12, qa=[
-            ("Who lived in the stone cottage?", _LIGHTHOUSE, "the keeper's family")]),
-    },
-    "hidden": {
-        "one_question_no_overflow": dict(max_length=64, stride=16, qa=[
-            ("Which metal conducts heat better than iron?", _COPPER, "Copper")]),
-        "many_windows_small_stride": dict(max_length=24, stride=4, qa=[
-            ("What does the bridge show today?", _BRIDGE, "two kinds of stone and one of grey cement")]),
-        "long_question_answer_at_start": dict(max_length=30, stride=6, qa=[
-            ("In the passage about the kitchen, which metal is said to conduct heat better than iron does?",
-             _COPPER, "Copper"),
-            ("Where did the floes jam in 1936?", _BRIDGE, "beneath the old bridge at Saint-Vey")]),
-        "wide_stride": dict(max_length=36, stride=20, qa=[
-            ("What material was used to rebuild the arch?", _BRIDGE, "reinforced concrete"),
-            ("What replaced the whale oil?", _LIGHTHOUSE, "a kerosene burner")]),
-    },
+FEATURE_CASES = {  # case: (max_length, stride, [(question, context, answer: its first occurrence in the context)])
+    "public": {"two_questions": (40, 10, [("What fuel did the lamp burn first?", _LIGHTHOUSE, "whale oil"),
+                                          ("When did Marta train the choir?", _CHOIR, "every Thursday evening")]),
+               "answer_cut_by_a_window": (32, 12, [("Who lived in the stone cottage?", _LIGHTHOUSE,
+                                                    "the keeper's family")])},
+    "hidden": {"one_question_no_overflow": (64, 16, [("Which metal conducts heat better than iron?", _COPPER,
+                                                      "Copper")]),
+               "many_windows_small_stride": (24, 4, [("What does the bridge show today?", _BRIDGE,
+                                                      "two kinds of stone and one of grey cement")]),
+               "long_question_answer_at_start": (30, 6, [
+                   ("In the passage about the kitchen, which metal is said to conduct heat better than iron does?",
+                    _COPPER, "Copper"),
+                   ("Where did the floes jam in 1936?", _BRIDGE, "beneath the old bridge at Saint-Vey")]),
+               "wide_stride": (36, 20, [("What material was used to rebuild the arch?", _BRIDGE, "reinforced concrete"),
+                                        ("What replaced the whale oil?", _LIGHTHOUSE, "a kerosene burner")])},
 }
 
 
-def _feature_cases(suite, record=None):
-    cases = []
-    for name, size in FEATURE_CASES[suite].items():
-        questions = [q for q, _, _ in size["qa"]]
-        contexts = [c for _, c, _ in size["qa"]]
-        texts = [a for _, _, a in size["qa"]]
-        starts = [c.index(a) for _, c, a in size["qa"]]
-        cases.append(Case(name, {"questions": len(questions), "max_length": size["max_length"],
-                                 "stride": size["stride"]},
-                          (questions, contexts, starts, texts),
-                          {"tokenizer": case_tokenizer(), "max_length": size["max_length"],
-                           "stride": size["stride"]}))
-    return cases
+def _feature_case(name, entry):
+    max_length, stride, qa = entry
+    questions, contexts, texts = map(list, zip(*qa))
+    windows = {"max_length": max_length, "stride": stride}
+    return Case(name, {"questions": len(questions)} | windows,
+                (questions, contexts, [c.index(a) for _, c, a in qa], texts), {"tokenizer": case_tokenizer()} | windows)
 
 
 GRADER.add(FunctionSpec(
@@ -132,7 +113,7 @@ GRADER.add(FunctionSpec(
     default_hint="tokenize with truncation='only_second', max_length, stride, return_overflowing_tokens=True, "
                  "return_offsets_mapping=True, padding='max_length'; then per window: offsets outside the context "
                  "-1, and the start/end tokens of the answer when the window holds all of it, else 0 and 0",
-), _feature_cases)
+), table_cases(FEATURE_CASES, _feature_case))
 
 
 # --------------------------------------------------------------------------- span_logits
@@ -153,7 +134,6 @@ HINT_LAST_AXIS = ("each logit tensor is (batch, seq_len): take logits[..., 0] (o
                   "keep the axis of size 1")
 HINT_SQUEEZE_ALL = ("a batch of one sequence lost its batch axis: squeeze only the last axis (axis=-1), never all "
                     "axes of size 1")
-HINT_RETURN = "return two tensors: start_logits, end_logits"
 
 
 def _span_inputs(size):
@@ -169,20 +149,13 @@ def _span_dense(size, rng):
                                     _SPAN_SCALES)
 
 
-def _span_cases(suite, record=None):
-    return [Case(name, {k: v for k, v in size.items() if k != "seed"}, data={"size": size})
-            for name, size in SPAN_SIZES[suite].items()]
+def _span_case(name, size):
+    return Case(name, {k: v for k, v in size.items() if k != "seed"}, data={"size": size})
 
 
 def _observe_span(func, case):
     hidden_states, rng = _span_inputs(case.data["size"])
-    dense = _span_dense(case.data["size"], rng)
-    result, changed = behaviour.call_checked(func, SPAN_SPEC, case, [hidden_states, dense])
-    if not isinstance(result, (list, tuple)) or len(result) != 2:
-        fail("span_logits", case, f"expected two tensors (start_logits, end_logits), got {type_name(result)}",
-             f"hint:   {HINT_RETURN}")
-    start, end = (probe.guarded("span_logits", case, behaviour.to_numpy, r) for r in result)
-    return Observation(case.name, {"start_logits": start, "end_logits": end}, changed)
+    return behaviour.observe_tensors(func, SPAN_SPEC, case, [hidden_states, _span_dense(case.data["size"], rng)])
 
 
 def _expect_span(case):
@@ -214,27 +187,19 @@ SPAN_SPEC = FunctionSpec(
     default_hint="logits = span_dense(sequence_output) is (batch, seq_len, 2); start_logits = logits[..., 0], "
                  "end_logits = logits[..., 1]; use the span_dense layer you are given, create no layer",
     atol=FLOAT32_ATOL, rtol=0)  # one float32 Dense against a float64 oracle: ~1e-6; every known bug is off by > 0.05
-GRADER.add(SPAN_SPEC, _span_cases, observe=_observe_span, expect=_expect_span)
+GRADER.add(SPAN_SPEC, table_cases(SPAN_SIZES, _span_case), observe=_observe_span, expect=_expect_span)
 
 
 # --------------------------------------------------------------------------- decode_spans
 
-# each case: questions with their context lengths (tokens), the question's length (tokens), the tokens per window
+# case: (the context length of each question, the question's length (both in tokens), seq_len: the tokens per
+# window, stride, max_answer_length, seed)
 DECODE_SIZES = {
-    "public": {
-        "two_questions_several_windows": dict(context_tokens=[23, 9], question_tokens=4, seq_len=16, stride=3,
-                                              max_answer_length=4, seed=25),
-        "three_questions": dict(context_tokens=[14, 30, 6], question_tokens=3, seq_len=14, stride=4,
-                                max_answer_length=5, seed=42),
-    },
-    "hidden": {
-        "one_window_each": dict(context_tokens=[5, 7, 4, 8], question_tokens=2, seq_len=14, stride=2,
-                                max_answer_length=3, seed=101),
-        "one_token_answers": dict(context_tokens=[20, 11], question_tokens=5, seq_len=15, stride=2,
-                                  max_answer_length=1, seed=102),
-        "long_answers_many_windows": dict(context_tokens=[41], question_tokens=3, seq_len=12, stride=5,
-                                          max_answer_length=7, seed=103),
-    },
+    "public": {"two_questions_several_windows": ([23, 9], 4, 16, 3, 4, 25),
+               "three_questions": ([14, 30, 6], 3, 14, 4, 5, 42)},
+    "hidden": {"one_window_each": ([5, 7, 4, 8], 2, 14, 2, 3, 101),
+               "one_token_answers": ([20, 11], 5, 15, 2, 1, 102),
+               "long_answers_many_windows": ([41], 3, 12, 5, 7, 103)},
 }
 SPECIAL_TOKENS = 3  # [CLS] question [SEP] context [SEP]
 
@@ -254,32 +219,25 @@ def synthetic_windows(context_tokens, question_tokens, seq_len, stride, rng):
         lengths = rng.integers(1, 9, size=n_tokens)
         starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
         token_offsets = np.stack([starts, starts + lengths], axis=1)  # (n_tokens, 2)
-        first = 0
-        while True:
+        # a window starts every per_window - stride tokens, until one reaches the context's end
+        for first in range(0, max(n_tokens - stride, 1), per_window - stride):
             piece = token_offsets[first:first + per_window]
             window = np.full((seq_len, 2), NOT_IN_CONTEXT, dtype=np.int64)
             window[question_tokens + 2:question_tokens + 2 + len(piece)] = piece
             offsets.append(window)
             example_index.append(i)
-            if first + per_window >= n_tokens:
-                break
-            first += per_window - stride
     return np.array(offsets), np.array(example_index, dtype=np.int64)
 
 
-def _decode_cases(suite, record=None):
-    cases = []
-    for name, size in DECODE_SIZES[suite].items():
-        rng = np.random.default_rng(size["seed"])
-        offsets, example_index = synthetic_windows(size["context_tokens"], size["question_tokens"],
-                                                   size["seq_len"], size["stride"], rng)
-        start_logits, end_logits = rng.standard_normal((2, len(example_index), size["seq_len"])) * 2.0
-        n_examples = len(size["context_tokens"])
-        cases.append(Case(name, {"n_features": len(example_index), "seq_len": size["seq_len"],
-                                 "n_examples": n_examples, "max_answer_length": size["max_answer_length"]},
-                          (start_logits, end_logits, offsets, example_index, n_examples,
-                           size["max_answer_length"])))
-    return cases
+def _decode_case(name, entry):
+    context_tokens, question_tokens, seq_len, stride, max_answer_length, seed = entry
+    rng = np.random.default_rng(seed)
+    offsets, example_index = synthetic_windows(context_tokens, question_tokens, seq_len, stride, rng)
+    start_logits, end_logits = rng.standard_normal((2, len(example_index), seq_len)) * 2.0
+    n_examples = len(context_tokens)
+    return Case(name, {"n_features": len(example_index), "seq_len": seq_len, "n_examples": n_examples,
+                       "max_answer_length": max_answer_length},
+                (start_logits, end_logits, offsets, example_index, n_examples, max_answer_length))
 
 
 GRADER.add(FunctionSpec(
@@ -302,51 +260,31 @@ GRADER.add(FunctionSpec(
     default_hint="per window f: score[s, e] = start_logits[f, s] + end_logits[f, e] for context tokens s <= e "
                  "with e - s + 1 <= max_answer_length; per question keep the best over its windows and return "
                  "(offsets[f, s, 0], offsets[f, e, 1]) and that score",
-), _decode_cases)
+), table_cases(DECODE_SIZES, _decode_case))
 
 
 # --------------------------------------------------------------------------- exact_match_and_f1
 
-METRIC_CASES = {
+METRIC_CASES = {  # case: [(prediction, its gold answers separated by |), ...]
     "public": {
-        "plain_answers": [
-            ("Denver Broncos", ["Denver Broncos", "The Denver Broncos"]),
-            ("the Broncos", ["Denver Broncos"]),
-            ("in 1871", ["1871"]),
-            ("Saint-Vey", ["the old bridge at Saint-Vey"]),
-            ("whale oil", ["kerosene"]),
-            ("the road goes on and on", ["on and on"]),
-        ],
-        "several_gold_answers": [
-            ("Marta", ["Anna", "Marta Ruiz", "marta"]),
-            ("every Thursday", ["every Thursday evening", "Thursday evenings", "on Thursdays"]),
-            ("The keeper's family.", ["keeper's family", "the keeper and his family"]),
-        ],
+        "plain_answers": [("Denver Broncos", "Denver Broncos|The Denver Broncos"), ("the Broncos", "Denver Broncos"),
+                          ("in 1871", "1871"), ("Saint-Vey", "the old bridge at Saint-Vey"), ("whale oil", "kerosene"),
+                          ("the road goes on and on", "on and on")],
+        "several_gold_answers": [("Marta", "Anna|Marta Ruiz|marta"),
+                                 ("every Thursday", "every Thursday evening|Thursday evenings|on Thursdays"),
+                                 ("The keeper's family.", "keeper's family|the keeper and his family")],
     },
-    "hidden": {
-        "empty_after_normalizing": [
-            ("the", ["a dog"]),
-            ("...", ["The end."]),
-            ("", ["anything"]),
-        ],
-        "articles_and_punctuation_inside_words": [
-            ("a.m.", ["am"]),
-            ("An apple, a day", ["apple day"]),
-            ("there", ["here"]),
-            ("U.S. Navy", ["US navy", "the U.S. Navy"]),
-            ("well-known theatre", ["well known theatre"]),
-        ],
-        "repeated_tokens": [
-            ("New York New York", ["New York New York City"]),
-            ("York", ["New York New York", "York City"]),
-        ],
-    },
+    "hidden": {"empty_after_normalizing": [("the", "a dog"), ("...", "The end."), ("", "anything")],
+               "articles_and_punctuation_inside_words": [("a.m.", "am"), ("An apple, a day", "apple day"),
+                                                         ("there", "here"), ("U.S. Navy", "US navy|the U.S. Navy"),
+                                                         ("well-known theatre", "well known theatre")],
+               "repeated_tokens": [("New York New York", "New York New York City"),
+                                   ("York", "New York New York|York City")]},
 }
 
 
-def _metric_cases(suite, record=None):
-    return [Case(name, {"questions": len(pairs)}, ([p for p, _ in pairs], [list(g) for _, g in pairs]))
-            for name, pairs in METRIC_CASES[suite].items()]
+def _metric_case(name, pairs):
+    return Case(name, {"questions": len(pairs)}, ([p for p, _ in pairs], [g.split("|") for _, g in pairs]))
 
 
 GRADER.add(FunctionSpec(
@@ -370,7 +308,7 @@ GRADER.add(FunctionSpec(
     default_hint="normalize both answers (lower case, delete string.punctuation, remove a/an/the, split on "
                  "whitespace); exact match: equal token lists; F1 from the common tokens (a multiset); best over "
                  "the gold answers",
-), _metric_cases)
+), table_cases(METRIC_CASES, _metric_case))
 
 
 # --------------------------------------------------------------------------- test-cell entry points

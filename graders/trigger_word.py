@@ -28,13 +28,13 @@ Segments are (first sample, last sample), both inclusive, as integers.
 
 import numpy as np
 
-from graders import behaviour
+from graders import behaviour, probe
 from graders.assignment import Assignment
 from graders.messages import fail, type_name
 from graders.probe import Observation
-from graders.spec import Case, FunctionSpec, Output
+from graders.spec import Case, FunctionSpec, Output, table_cases
 from helpers import audio
-from helpers.trigger_detector import LABEL_STEPS, MAX_TRIES, RECEPTIVE_SAMPLES, SAMPLES_PER_STEP
+from helpers.trigger_detector import LABEL_STEPS, MAX_TRIES, RECEPTIVE_SAMPLES, SAMPLES_PER_STEP, first_hearing_step
 
 GRADER = Assignment.of_module(__name__)
 
@@ -125,8 +125,9 @@ GRADER.add(OVERLAP_SPEC, _overlap_cases, observe=_observe_overlap, expect=_expec
 
 # --------------------------------------------------------------------------- insert_audio_clip
 
+# what insert_audio_clip returns; the caller's list of segments, meant to grow, is observed as "input previous_segments"
 INSERT_SPEC = FunctionSpec(
-    "insert_audio_clip", (Output("new_background"), Output("segment"), Output("previous_segments")),
+    "insert_audio_clip", (Output("new_background"), Output("segment")),
     inputs=("background", "audio_clip", "previous_segments", "rng"), mutates=("previous_segments",),
     default_hint="draw start = rng.integers(0, len(background) - len(audio_clip) + 1) until the segment (start, "
                  "start + len(audio_clip) - 1) overlaps no previous one (at most MAX_TRIES draws), append it, "
@@ -135,18 +136,13 @@ HINT_NO_CHECK = ("the clip went where the first draw put it, over a previous seg
                  "is_overlapping(segment, previous_segments) says the place is taken")
 HINT_HIGH = ("the starts drawn are not those of rng.integers(0, len(background) - len(audio_clip) + 1): the last "
              "start that fits, n - L, must be possible (numpy's high is exclusive), and draw nothing else")
-HINT_END = ("the segment is one sample too long: a clip of L samples starting at s ends at s + L - 1 (both ends "
-            "inclusive)")
-HINT_REPLACED = ("the background under the clip is gone: add the clip to the background (overlay), do not "
-                 "replace the samples")
-HINT_NOT_RECORDED = ("previous_segments did not grow: append the new segment to the list you were given, so the "
-                     "next clip avoids it")
-HINT_GAVE_UP = ("when no free place is found after MAX_TRIES draws, return the background unchanged and None for "
-                "the segment, and leave previous_segments as it was")
+HINT_END = "the segment is one sample too long: a clip of L samples from s ends at s + L - 1 (both ends inclusive)"
+HINT_REPLACED = "the background under the clip is gone: add the clip to it (overlay), do not replace its samples"
+HINT_NOT_RECORDED = "previous_segments did not grow: append the new segment to it, so the next clip avoids that place"
 HINT_SEGMENT_TYPE = "return the segment as a pair of ints (start, end), or None when the clip found no free place"
 RNG_LIMIT = 2 * MAX_TRIES + 10  # draws a correct function may make in one call: MAX_TRIES, with room to spare
 RNG_WHY = f"give up after MAX_TRIES = {MAX_TRIES} draws and return (a copy of the background, None)"
-NO_SEGMENT = np.array([-1, -1], dtype=np.int64)  # the segment leaf of "no free place" (None)
+NO_SEGMENT = np.array([-1, -1], dtype=np.int64)  # the segment of "no free place" (None) as a pair
 
 # each case: background length, clip length, previous segments, seed
 _INSERT_SIZES = {
@@ -164,10 +160,11 @@ _INSERT_SIZES = {
 
 
 def _insert_inputs(size):
+    """Fresh inputs of a case: the background (noise), the clip (a sine of changing loudness), the list taken."""
     rng = np.random.default_rng(size["seed"] + 1000)
     background = rng.standard_normal(size["n"]) * 0.1
     clip = np.sin(np.linspace(0, 20 * np.pi, size["clip"])) * (0.5 + rng.random(size["clip"]))
-    return background, clip
+    return background, clip, list(size["previous"])
 
 
 def _insert_cases(suite, _record=None):
@@ -175,137 +172,96 @@ def _insert_cases(suite, _record=None):
                  data={"size": s}) for name, s in _INSERT_SIZES[suite].items()]
 
 
-def _segments_leaf(segments):
-    return np.array([[int(a), int(b)] for a, b in segments], dtype=np.int64).reshape(-1, 2)
-
-
-def _segment_leaf(func_name, case, segment):
-    if segment is None:
-        return NO_SEGMENT
+def _pairs_leaf(case, pairs, problem, hint):
+    """The (k, 2) int64 leaf of a list of (start, end) pairs of ints; anything else fails with problem and hint."""
     try:
-        start, end = segment
-        if isinstance(start, bool) or isinstance(end, bool) or int(start) != start or int(end) != end:
-            raise ValueError
-        return np.array([int(start), int(end)], dtype=np.int64)
-    except (TypeError, ValueError):
-        fail(func_name, case, f"the segment returned is {type_name(segment)} {segment!r:.60}, expected a pair "
-             f"of ints or None", f"hint:   {HINT_SEGMENT_TYPE}")
+        if not any(isinstance(v, bool) or int(v) != v for pair in pairs for v in pair):
+            return np.array([[int(start), int(end)] for start, end in pairs], dtype=np.int64).reshape(-1, 2)
+    except (TypeError, ValueError):  # not pairs, or not numbers
+        pass
+    fail("insert_audio_clip", case, problem, f"hint:   {hint}")
 
 
 def _observe_insert(func, case):
     size = case.data["size"]
-    background, clip = _insert_inputs(size)
-    previous = [tuple(p) for p in size["previous"]]
-    rng = behaviour.LimitedGenerator(size["seed"], RNG_LIMIT, RNG_WHY)
-    result, changed = behaviour.call_checked(func, INSERT_SPEC, case, (background, clip, previous, rng))
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        fail("insert_audio_clip", case, f"expected two return values (new_background, segment), got "
-             f"{type_name(result)}", "hint:   end with `return new_background, segment`")
-    new_background, segment = result
+    args = (*_insert_inputs(size), behaviour.LimitedGenerator(size["seed"], RNG_LIMIT, RNG_WHY))
+    result, changed = behaviour.call_checked(func, INSERT_SPEC, case, args)
+    new_background, segment = probe.split_outputs(result, INSERT_SPEC, case).values()
     if not isinstance(new_background, np.ndarray):
         fail("insert_audio_clip", case, f"new_background: expected a numpy ndarray, got {type_name(new_background)}",
              "hint:   return a copy of the background with the clip added (background.copy())")
-    leaves = {"new_background": new_background, "segment": _segment_leaf("insert_audio_clip", case, segment),
-              "previous_segments": probe_segments(case, previous)}
-    return Observation(case.name, leaves, [c for c in changed if c != "rng"])
-
-
-def probe_segments(case, previous):
-    """The caller's list of segments after the call, as an (k, 2) int64 leaf; anything else fails."""
-    try:
-        return _segments_leaf(previous)
-    except (TypeError, ValueError):
-        fail("insert_audio_clip", case, "previous_segments holds something other than (start, end) pairs after "
-             "the call", f"hint:   {HINT_NOT_RECORDED}")
+    segment = _pairs_leaf(case, [NO_SEGMENT if segment is None else segment], f"the segment returned is "
+                          f"{type_name(segment)} {segment!r:.60}, expected a pair of ints or None", HINT_SEGMENT_TYPE)
+    taken = _pairs_leaf(case, args[2], "previous_segments holds something other than (start, end) pairs after the "
+                        "call", HINT_NOT_RECORDED)
+    leaves = {"new_background": new_background, "segment": segment[0], "input previous_segments": taken}
+    return Observation(case.name, leaves, changed)
 
 
 def insert_oracle(size, check=True, high=1, end_extra=0, replace=False, record=True):
-    """The expected (new_background, segment, previous segments after) of one case, by the prescribed draws.
-
-    The keywords replay known bugs: check=False (no overlap test), high=0 (numpy's exclusive high
-    forgotten), end_extra=1 (segment one sample too long), replace=True (clip replaces the background),
-    record=False (the segment not appended).
-    """
-    background, clip = _insert_inputs(size)
+    """The expected new_background, segment and list after the call of one case, by the prescribed draws; keywords
+    replay known bugs: no overlap test (check=False), numpy's exclusive high forgotten (high=0), a segment one
+    sample too long (end_extra=1), the clip replacing the background (replace=True), no append (record=False)."""
+    background, clip, taken = _insert_inputs(size)
     rng = np.random.default_rng(size["seed"])
-    taken = [tuple(p) for p in size["previous"]]
     n, length = background.size, clip.size
-    segment = None
-    for _ in range(MAX_TRIES):
-        if n - length + high <= 0:
-            break
-        start = int(rng.integers(0, n - length + high))
-        candidate = (start, start + length - 1 + end_extra)
-        if not check or not overlap_oracle(candidate, taken):
-            segment = candidate
-            break
+    # one draw per try, at most MAX_TRIES, until a place is free (rng.integers(0, 0) has no place to draw)
+    starts = (int(rng.integers(0, n - length + high)) for _ in range(MAX_TRIES if n - length + high > 0 else 0))
+    candidates = ((start, start + length - 1 + end_extra) for start in starts)
+    segment = next((c for c in candidates if not check or not overlap_oracle(c, taken)), None)
     new = background.copy()
-    if segment is not None:
-        window = slice(segment[0], segment[0] + length)
-        new[window] = clip if replace else new[window] + clip
+    if segment is not None:  # the clip added to the samples under it, or replacing them
+        new[segment[0]:segment[0] + length] = clip + (0.0 if replace else background[segment[0]:segment[0] + length])
     after = taken + ([segment] if segment is not None and record else [])
     return {"new_background": new, "segment": NO_SEGMENT if segment is None else np.array(segment, dtype=np.int64),
-            "previous_segments": _segments_leaf(after)}
-
-
-_INSERT_BUGS = ((HINT_NO_CHECK, {"check": False}), (HINT_HIGH, {"high": 0}), (HINT_END, {"end_extra": 1}),
-                (HINT_REPLACED, {"replace": True}), (HINT_NOT_RECORDED, {"record": False}))
+            "input previous_segments": np.array(after, dtype=np.int64).reshape(-1, 2)}
 
 
 def _expect_insert(case):
-    size = case.data["size"]
-    return behaviour.replay(lambda **bug: insert_oracle(size, **bug), _INSERT_BUGS)
+    bugs = ((HINT_NO_CHECK, {"check": False}), (HINT_HIGH, {"high": 0}), (HINT_END, {"end_extra": 1}),
+            (HINT_REPLACED, {"replace": True}), (HINT_NOT_RECORDED, {"record": False}))
+    return behaviour.replay(lambda **bug: insert_oracle(case.data["size"], **bug), bugs)
 
 
 GRADER.add(INSERT_SPEC, _insert_cases, observe=_observe_insert, expect=_expect_insert)
 
 # --------------------------------------------------------------------------- insert_ones
 
-# each case: label steps T_y, samples per step, samples one step hears, trigger ends already labelled, the end to
-# insert. With the detector's steps (640 apart, 2640 heard) step j hears samples 640 j .. 640 j + 2639, so the
-# first step that has heard sample e is (e - 2640) // 640 + 1, or 0 below sample 2640.
+# each case: label steps T_y, samples_per_step, receptive_samples (the detector's, or others), the ends of triggers
+# already labelled, the segment_end to insert. With the detector's steps (640 apart, 2640 heard) step j hears
+# samples 640 j .. 640 j + 2639, so the first step that has heard sample e is (e - 2640) // 640 + 1, or 0 below 2640.
+DETECTOR_STEPS = dict(T_y=audio.T_Y, samples_per_step=SAMPLES_PER_STEP, receptive_samples=RECEPTIVE_SAMPLES)
 _ONES_SIZES = {
     "public": {
-        "one_trigger": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES, earlier=[],
-                            end=131_000),  # first step 201, not 205 (the end's own step + 1): 200.56 rounds up
+        # first step 201, not 205 (the end's own step + 1): 200.56 rounds up
+        "one_trigger": dict(DETECTOR_STEPS, earlier=[], segment_end=131_000),
         # 98_000 = 640 * 149 + 2640: one sample past step 149's field, so step 150 is the first to hear it
-        "second_trigger": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES,
-                               earlier=[20_000], end=98_000),
+        "second_trigger": dict(DETECTOR_STEPS, earlier=[20_000], segment_end=98_000),
     },
     "hidden": {
-        "ends_near_the_end": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES,
-                                  earlier=[50_000], end=156_000),  # steps 240 .. 245: cut at T_y
-        "ends_after_the_last_step": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES,
-                                         earlier=[], end=159_999),  # no step hears it: no ones
-        "other_steps": dict(T_y=40, per_step=75, receptive=300, earlier=[400], end=1_234),  # steps 13 .. 22
-        "ends_at_the_first_sample": dict(T_y=audio.T_Y, per_step=SAMPLES_PER_STEP, receptive=RECEPTIVE_SAMPLES,
-                                         earlier=[], end=0),  # step 0 hears it: steps 0 .. 9
+        # steps 240 .. 245: cut at T_y
+        "ends_near_the_end": dict(DETECTOR_STEPS, earlier=[50_000], segment_end=156_000),
+        "ends_after_the_last_step": dict(DETECTOR_STEPS, earlier=[], segment_end=159_999),  # no step hears it: no ones
+        # steps 13 .. 22
+        "other_steps": dict(T_y=40, samples_per_step=75, receptive_samples=300, earlier=[400], segment_end=1_234),
+        "ends_at_the_first_sample": dict(DETECTOR_STEPS, earlier=[], segment_end=0),  # step 0 hears it: steps 0 .. 9
     },
 }
 
 
-def _labelled(T_y, per_step, receptive, ends):
-    """Labels (1, T_y) holding the windows of `ends`, written here independently of the student's code: from the
-    first step whose receptive field (per_step * j .. per_step * j + receptive - 1) reaches the end, LABEL_STEPS
-    steps, cut at T_y."""
-    y = np.zeros((1, T_y))
-    steps = np.arange(T_y)
-    for end in ends:
-        heard = per_step * steps + receptive - 1 >= end
-        first = int(np.argmax(heard)) if heard.any() else T_y
-        y[0, (steps >= first) & (steps < first + LABEL_STEPS)] = 1.0
-    return y
+def _ones_case(name, size):
+    """y holds the windows of the earlier triggers, from helpers.trigger_detector's first_hearing_step (given code)."""
+    y = np.zeros((1, size["T_y"]))
+    for end in size["earlier"]:
+        first = first_hearing_step(end, size["samples_per_step"], size["receptive_samples"])
+        y[0, first:first + LABEL_STEPS] = 1.0
+    dims = {k: v for k, v in size.items() if k != "earlier"}
+    return Case(name, dims, (y, size["segment_end"], size["samples_per_step"], size["receptive_samples"]))
 
 
-def _ones_cases(suite, _record=None):
-    return [Case(name, {"T_y": s["T_y"], "samples_per_step": s["per_step"], "receptive_samples": s["receptive"],
-                        "segment_end": s["end"]},
-                 (_labelled(s["T_y"], s["per_step"], s["receptive"], s["earlier"]), s["end"], s["per_step"],
-                  s["receptive"]))
-            for name, s in _ONES_SIZES[suite].items()]
-
-
-_FIRST_STEP = "max(0, (segment_end - receptive_samples) // samples_per_step + 1)"
+_LAST_UNHEARD = "(segment_end - receptive_samples) // samples_per_step"  # the last step that has not heard the end
+_FIRST_STEP = f"max(0, {_LAST_UNHEARD} + 1)"
+_HEARS = "step j hears up to sample samples_per_step * j + receptive_samples - 1"
 # the first match wins: a field one sample too long and a start one step early agree on a trigger that ends one
 # sample past a step's field (second_trigger), and there the field is the bug; on every other end the early start
 # alone is wrong
@@ -313,21 +269,18 @@ GRADER.add(FunctionSpec(
     "insert_ones", (Output("y"),), inputs=("y", "segment_end", "samples_per_step", "receptive_samples"),
     hints={
         "field_one_sample_too_long": "a trigger that ends just past a step's receptive field is labelled from that "
-                                     "step, which has not heard its end: step j hears up to sample "
-                                     "samples_per_step * j + receptive_samples - 1 (receptive_samples samples, both "
-                                     f"ends included), so the first step is {_FIRST_STEP}",
+                                     f"step, which has not heard its end: {_HEARS} (receptive_samples samples, "
+                                     f"both ends included), so the first step is {_FIRST_STEP}",
         "receptive_field_ignored": "the ones start right after the step the end falls in (segment_end // "
                                    "samples_per_step + 1), as if a step heard only its own samples_per_step samples: "
-                                   "step j hears up to sample samples_per_step * j + receptive_samples - 1, so the "
-                                   f"steps a few earlier have already heard the end; the first step is {_FIRST_STEP}",
+                                   f"{_HEARS}, so the steps a few earlier have already heard the end; the first "
+                                   f"step is {_FIRST_STEP}",
         "start_one_step_early": "the ones start one step early, at the last step that has not heard segment_end "
-                                "((segment_end - receptive_samples) // samples_per_step): they start one step later",
+                                f"({_LAST_UNHEARD}): they start one step later",
         "start_rounded": "the first step is rounded to the nearest step: the steps that have not heard segment_end are "
-                         "j <= (segment_end - receptive_samples) // samples_per_step (integer division rounds "
-                         "down), and the ones start one step after them",
-        "start_below_zero": "a trigger that step 0 already hears gets no ones: (segment_end - receptive_samples) "
-                            "// samples_per_step + 1 is negative then, and a negative slice start counts from the "
-                            "end of y; start at step 0 instead (max(0, ...))",
+                         f"j <= {_LAST_UNHEARD} (integer division rounds down), and the ones start one step after them",
+        "start_below_zero": f"a trigger that step 0 already hears gets no ones: {_LAST_UNHEARD} + 1 is negative, and "
+                            "a negative slice start counts from the end of y; start at step 0 instead (max(0, ...))",
         "one_step_too_many": f"the window holds LABEL_STEPS + 1 ones: it holds LABEL_STEPS = {LABEL_STEPS}, from the "
                              f"first step that has heard segment_end to LABEL_STEPS - 1 steps after it",
         "steps_spread_over_the_clip": "the first step spreads the T_y steps evenly over the 10 s: the detector's steps "
@@ -341,7 +294,7 @@ GRADER.add(FunctionSpec(
     },
     default_hint=f"the first step that has heard segment_end is {_FIRST_STEP}; return a copy of y with ones from "
                  "that step to LABEL_STEPS - 1 steps after it (slicing stops at T_y by itself)",
-), _ones_cases)
+), table_cases(_ONES_SIZES, _ones_case))
 
 # --------------------------------------------------------------------------- create_training_example
 
@@ -359,62 +312,41 @@ _EXAMPLE_SIZES = {
         "longer_background": dict(n=96_000, triggers=(5_500, 3_900, 8_000, 4_200), negatives=(6_700, 2_600), seed=109),
     },
 }
-
-
-def _square(n, level):
-    """n samples alternating -level, +level."""
-    return level * np.where(np.arange(n) % 2 == 0, -1.0, 1.0)
+EXAMPLE_RNG_LIMIT = 50 * MAX_TRIES  # far more draws than a correct example makes (at most 6 clips x MAX_TRIES + 13)
 
 
 class CaseGenerator(behaviour.LimitedGenerator):
-    """The generator a record-based case passes in: a LimitedGenerator (a function that never gives up fails
-    instead of hanging) that counts as unchanged by the call, since drawing from it is what it is for."""
+    """LimitedGenerator for a record-based case (no hanging), equal to any other: drawing is not a change in place."""
 
     def __eq__(self, other):
         return isinstance(other, CaseGenerator)
 
-    __hash__ = None
 
-
-EXAMPLE_RNG_LIMIT = 50 * MAX_TRIES  # far more draws than a correct example makes (at most 6 clips x MAX_TRIES + 13)
-
-
-def _example_inputs(size):
-    rng = np.random.default_rng(size["seed"] + 1000)
-    background = _square(size["n"], 0.05)
-    triggers = [_square(k, level) for k, level in zip(size["triggers"], rng.choice([0.2, 0.3, 0.4], 4))]
-    negatives = [_square(k, -level) for k, level in zip(size["negatives"], rng.choice([0.15, 0.25, 0.35], 4))]
-    return background, triggers, negatives
-
-
-def _example_cases(suite, _record=None):
-    cases = []
-    for name, s in _EXAMPLE_SIZES[suite].items():
-        background, triggers, negatives = _example_inputs(s)
-        cases.append(Case(name, {"n_samples": s["n"], "triggers": len(triggers), "negatives": len(negatives)},
-                          (background, triggers, negatives, CaseGenerator(s["seed"], EXAMPLE_RNG_LIMIT, RNG_WHY))))
-    return cases
+def _example_case(name, size):
+    levels = np.random.default_rng(size["seed"] + 1000)  # each clip a square wave of k samples: -a, +a, -a, ...
+    triggers = [np.resize([-a, a], k) for k, a in zip(size["triggers"], levels.choice([0.2, 0.3, 0.4], 4))]
+    negatives = [np.resize([a, -a], k) for k, a in zip(size["negatives"], levels.choice([0.15, 0.25, 0.35], 4))]
+    rng = CaseGenerator(size["seed"], EXAMPLE_RNG_LIMIT, RNG_WHY)
+    return Case(name, {"n_samples": size["n"], "triggers": len(triggers), "negatives": len(negatives)},
+                (np.resize([-0.05, 0.05], size["n"]), triggers, negatives, rng))
 
 
 GRADER.add(FunctionSpec(
     "create_training_example", (Output("x"), Output("y")), inputs=("background", "triggers", "negatives", "rng"),
     hints={
         "negatives_labelled": "y has ones after the other words too: only a trigger (activate) is labelled",
-        "no_final_level": "x is not at EXAMPLE_DBFS: scale the finished mix with "
-                          "audio.normalize_level(background, EXAMPLE_DBFS)",
+        "no_final_level": "x is not at EXAMPLE_DBFS: end with x = audio.normalize_level(background, EXAMPLE_DBFS)",
         "background_level_skipped": "the words sit at the wrong level over the background: scale the background "
                                     "to BACKGROUND_DBFS first, before any clip goes in",
-        "labels_at_the_start": "the labels follow the start of each trigger: insert_ones takes the segment's end, "
-                               "segment[1]",
+        "labels_at_the_start": "the labels follow each trigger's start: insert_ones takes its end, segment[1]",
         "max_triggers_excluded": "the numbers of clips drawn differ: draw rng.integers(0, MAX_TRIGGERS + 1) triggers "
                                  "(0 .. 4, high is exclusive) and rng.integers(0, MAX_NEGATIVES + 1) other words",
         "negatives_before_triggers": "the draws come in another order: first the number of triggers, each trigger "
                                      "(its index, then its place), then the number of other words and each of them",
-        "y_without_batch_axis": "y has shape (1, T_y): start from np.zeros((1, T_Y))",
     },
     default_hint="follow the steps of the docstring in order, every draw from rng: background level, triggers "
                  "(number, then for each an index and a place, labels after it), other words, final level",
-), _example_cases)
+), table_cases(_EXAMPLE_SIZES, _example_case))
 
 # --------------------------------------------------------------------------- detector_model
 
@@ -428,16 +360,21 @@ MODEL_SPEC = FunctionSpec("detector_model", (Output("model"),),
                                        "BatchNormalization -> ReLU -> Dropout, then twice GRU(n_units, "
                                        "return_sequences=True) -> Dropout -> BatchNormalization, then Dropout -> "
                                        "Dense(1, activation='sigmoid')")
+# each structural fact the observer measures (all must hold), and the hint when it does not
+MODEL_FACT_HINTS = {
+    "weighted_layers_in_order": "the layers with weights are not Conv1D, BatchNormalization, GRU, "
+                                "BatchNormalization, GRU, BatchNormalization, Dense in this order: build them in the "
+                                "order of the docstring",
+    "relu_after_first_norm": "a ReLU must follow the first batch normalization: keras.layers.Activation('relu') "
+                             "after it",
+    "has_dropout": "the model has no Dropout layer: add keras.layers.Dropout(dropout_rate) where the docstring says",
+    "dropout_rate_used": "every Dropout layer must drop dropout_rate of its inputs: keras.layers.Dropout(dropout_rate)",
+    "no_time_distributed": "Dense applies to the last axis of a 3-D tensor at every step by itself: call "
+                           "keras.layers.Dense(1, activation='sigmoid') on it directly, without TimeDistributed",
+    "probabilities": "the output is not a probability per step: Dense(1, activation='sigmoid'); a softmax over one "
+                     "unit is always 1",
+}
 WEIGHTED_ORDER = ("Conv1D", "BatchNormalization", "GRU", "BatchNormalization", "GRU", "BatchNormalization", "Dense")
-HINT_ORDER = ("the layers with weights are not Conv1D, BatchNormalization, GRU, BatchNormalization, GRU, "
-              "BatchNormalization, Dense in this order: build them in the order of the docstring")
-HINT_RELU = "a ReLU must follow the first batch normalization: keras.layers.Activation('relu') after it"
-HINT_DROPOUT = "every Dropout layer must drop dropout_rate of its inputs: keras.layers.Dropout(dropout_rate)"
-HINT_NO_DROPOUT = "the model has no Dropout layer: add keras.layers.Dropout(dropout_rate) where the docstring says"
-HINT_TIME_DISTRIBUTED = ("Dense applies to the last axis of a 3-D tensor at every step by itself: call "
-                         "keras.layers.Dense(1, activation='sigmoid') on it directly, without TimeDistributed")
-HINT_SIGMOID = ("the output is not a probability per step: Dense(1, activation='sigmoid'); a softmax over one "
-                "unit is always 1")
 _MODEL_PROBE_SCALE = 3.0  # input scale of the sigmoid test: outputs spread well inside (0, 1)
 # examples in the sigmoid test. With Keras's random initial weights and T_y = 1, two examples gave outputs
 # less than 1e-3 apart for 9 initializations in 100 (0 apart for 2); 16 examples spread at least 0.015 over
@@ -457,11 +394,6 @@ def _model_cases(suite, _record=None):
     return [Case(name, dict(s), data={"size": s}) for name, s in _MODEL_SIZES[suite].items()]
 
 
-def _class_names(model):
-    """Class name of each layer; a TimeDistributed wrapper is named by the layer it wraps (a fact of its own)."""
-    return [type(getattr(layer, "layer", layer)).__name__ for layer in model.layers]
-
-
 def _observe_model(func, case):
     import keras
 
@@ -469,18 +401,15 @@ def _observe_model(func, case):
     args = ((s["T_x"], s["n_freq"]), s["n_filters"], s["n_units"], s["dropout_rate"])
     model = behaviour.build_model(func, "detector_model", case, args, n_inputs=1)
     x = np.random.default_rng(0).standard_normal((_MODEL_PROBE_M, s["T_x"], s["n_freq"]))
-    x = x.astype(np.float32) * _MODEL_PROBE_SCALE
-    out = behaviour.run_model(model, x, "detector_model", case)
+    out = behaviour.run_model(model, x.astype(np.float32) * _MODEL_PROBE_SCALE, "detector_model", case)
     layers = model.layers
-    names = _class_names(model)
-    weighted = tuple(n for n, layer in zip(names, layers) if layer.weights)
+    names = [type(getattr(layer, "layer", layer)).__name__ for layer in layers]  # TimeDistributed: what it wraps
     dropouts = [layer.rate for layer in layers if isinstance(layer, keras.layers.Dropout)]
-    norms = [i for i, n in enumerate(names) if n == "BatchNormalization"]
-    after_first_norm = layers[norms[0] + 1] if norms and norms[0] + 1 < len(layers) else None
-    relu = (isinstance(after_first_norm, keras.layers.ReLU) or
-            (isinstance(after_first_norm, keras.layers.Activation) and
-             getattr(after_first_norm.activation, "__name__", "") == "relu"))
-    facts = {"weighted_layers_in_order": weighted == WEIGHTED_ORDER,
+    first_norm = names.index("BatchNormalization") if "BatchNormalization" in names else len(layers)
+    after = layers[first_norm + 1] if first_norm + 1 < len(layers) else None
+    relu = isinstance(after, keras.layers.ReLU) or (isinstance(after, keras.layers.Activation) and
+                                                     getattr(after.activation, "__name__", "") == "relu")
+    facts = {"weighted_layers_in_order": tuple(n for n, layer in zip(names, layers) if layer.weights) == WEIGHTED_ORDER,
              "relu_after_first_norm": relu,
              "has_dropout": bool(dropouts),
              "dropout_rate_used": bool(dropouts) and all(abs(r - s["dropout_rate"]) < 1e-9 for r in dropouts),
@@ -502,23 +431,15 @@ def detector_parameters(n_freq, n_filters, n_units):
 
 def _expect_model(case):
     s = case.data["size"]
+    sizes = dict(n_freq=s["n_freq"], n_filters=s["n_filters"], n_units=s["n_units"])
+    paths = (behaviour.TRAINABLE, behaviour.FROZEN)
+    expected, bugs = behaviour.expected_facts({fact: (True, hint, "") for fact, hint in MODEL_FACT_HINTS.items()})
+    conv_of_units = ("the parameter count is that of a conv of n_units filters: Conv1D(n_filters, ...)",
+                     {"n_filters": s["n_units"]})
+    mistakes = behaviour.count_mistakes(detector_parameters, sizes, (conv_of_units,), paths=paths)
     T_y = 1 + (s["T_x"] - audio.DETECTOR_KERNEL) // audio.DETECTOR_STRIDE
-    expected, bugs = behaviour.expected_facts({
-        "weighted_layers_in_order": (True, HINT_ORDER, ""),
-        "relu_after_first_norm": (True, HINT_RELU, ""),
-        "has_dropout": (True, HINT_NO_DROPOUT, ""),
-        "dropout_rate_used": (True, HINT_DROPOUT, ""),
-        "no_time_distributed": (True, HINT_TIME_DISTRIBUTED, ""),
-        "probabilities": (True, HINT_SIGMOID, ""),
-    })
-    counts = behaviour.expected_counts(detector_parameters, dict(n_freq=s["n_freq"], n_filters=s["n_filters"],
-                                                                  n_units=s["n_units"]),
-                                       paths=(behaviour.TRAINABLE, behaviour.FROZEN))
-    mistakes = behaviour.count_mistakes(
-        detector_parameters, dict(n_freq=s["n_freq"], n_filters=s["n_filters"], n_units=s["n_units"]),
-        (("the parameter count is that of a conv of n_units filters: Conv1D(n_filters, ...)",
-          {"n_filters": s["n_units"]}),), paths=(behaviour.TRAINABLE, behaviour.FROZEN))
     shape = np.array([_MODEL_PROBE_M, T_y, 1], dtype=np.int64)
+    counts = behaviour.expected_counts(detector_parameters, sizes, paths)
     return {"output_shape": shape, **counts, **expected}, {**bugs, **mistakes}
 
 

@@ -27,7 +27,7 @@ import numpy as np
 from graders import behaviour
 from graders.assignment import Assignment
 from graders.behaviour import expected_facts, expected_generator_facts, fact_leaves, generator_facts
-from graders.compare import bernstein_tolerance
+from graders.compare import outside_band
 from graders.messages import fail, fmt_number, type_name
 from graders.probe import Observation, guarded
 from graders.spec import Case, FunctionSpec, Output, Property
@@ -59,6 +59,18 @@ def _index_array(result, func_name, case, vocab_size, what, hint):
     return array.astype(np.int64)
 
 
+def _sampled_twice(func, spec, case, vocab_size, what, hint):
+    """(first result, generator facts, inputs changed) of a sampler called twice on the case's inputs, each time
+    with a fresh generator of case.data["seed"] last; both results as int64 word indices (see _index_array)."""
+    seed = case.data["seed"]
+    rng = np.random.default_rng(seed)
+    first, changed = behaviour.call_checked(func, spec, case, (*behaviour.snapshot(case.args), rng))
+    again, _ = behaviour.call_checked(func, spec, case, (*behaviour.snapshot(case.args), np.random.default_rng(seed)))
+    first, again = (guarded(spec.name, case, _index_array, result, spec.name, case, vocab_size, what, hint)
+                    for result in (first, again))
+    return first, generator_facts(rng, seed, first, again), changed
+
+
 RNG_DRAWS = "make every random draw (rng.random, rng.choice)"
 RNG_HINT = behaviour.generator_hint(RNG_DRAWS)
 
@@ -78,12 +90,11 @@ _SUBSAMPLE_CASES = {
 def _subsample_cases(suite, record):
     cases = []
     for name, counts, t, seed, shuffled in _SUBSAMPLE_CASES[suite]:
-        counts = np.array(counts, dtype=np.int64)
         tokens = np.repeat(np.arange(len(counts)), counts)  # (n,) word blocks
         if shuffled:
             tokens = np.random.default_rng(seed).permutation(tokens)
-        dims = {"n": int(counts.sum()), "vocab_size": len(counts), "t": t}
-        cases.append(Case(name, dims, (tokens, counts, t), {}, {"seed": seed}))
+        cases.append(Case(name, {"n": sum(counts), "vocab_size": len(counts), "t": t},
+                          (tokens, np.array(counts, dtype=np.int64), t), data={"seed": seed}))
     return cases
 
 
@@ -94,29 +105,20 @@ def keep_probabilities(counts, t):
 
 
 def _is_subsequence(kept, tokens):
-    """True when `kept` can be read off `tokens` left to right (the survivors kept their order)."""
-    position = 0
-    for token in kept.tolist():
-        while position < len(tokens) and tokens[position] != token:
-            position += 1
-        if position == len(tokens):
-            return False
-        position += 1
-    return True
+    """True when `kept` can be read off `tokens` left to right (the survivors kept their order): each `in`
+    consumes the text up to the token it finds."""
+    text = iter(tokens.tolist())
+    return all(token in text for token in kept.tolist())
 
 
 def _observe_subsample(func, case):
-    tokens, counts, t = case.args
-    rng = np.random.default_rng(case.data["seed"])
-    kept, changed = behaviour.call_checked(func, SUBSAMPLE, case, (*behaviour.snapshot(case.args), rng))
-    again, _ = behaviour.call_checked(func, SUBSAMPLE, case, (*behaviour.snapshot(case.args),
-                                                              np.random.default_rng(case.data["seed"])))
-    kept, again = (guarded("subsample", case, _index_array, result, "subsample", case, len(counts), "the kept tokens",
-                           "return tokens[mask], a new array of the surviving word indices") for result in (kept, again))
+    tokens, counts, _ = case.args
+    kept, facts, changed = _sampled_twice(func, SUBSAMPLE, case, len(counts), "the kept tokens",
+                                          "return tokens[mask], a new array of the surviving word indices")
     if kept.ndim != 1:
         fail("subsample", case, f"expected a 1-D array of kept tokens, got shape {kept.shape}",
              "hint:   keep the tokens as one flat array: tokens[mask]")
-    leaves = fact_leaves({"in_order": _is_subsequence(kept, tokens)} | generator_facts(rng, case.data["seed"], kept, again))
+    leaves = fact_leaves({"in_order": _is_subsequence(kept, tokens)} | facts)
     leaves["kept_per_word"] = np.bincount(kept, minlength=len(counts)).astype(np.int64)
     return Observation(case.name, leaves, changed)
 
@@ -138,38 +140,27 @@ SUBSAMPLE_HINTS = {
                               "occurrence (rng.random(len(tokens))), not one per word type",
     "global_random_state": RNG_HINT,
 }
+SUBSAMPLE_DRAW_HINT = ("draw for each occurrence: keep it when a uniform draw from rng is below "
+                       "min(1, sqrt(t / f(w))), f(w) = counts[w] / counts.sum()")
 
 
 def _check_kept_shares(leaves, case):
-    """None when each word's kept count is within the Bernstein band of counts[w] * keep probability."""
+    """None when each word's kept count is within the Bernstein band of counts[w] * keep probability; else the
+    word farthest outside, with the hint of the known bug whose keep probabilities the counts fit."""
     tokens, counts, t = case.args
-    kept = leaves["kept_per_word"]
-    if kept.shape != counts.shape:
-        return f"kept counts of {kept.shape[0]} words, expected {counts.shape[0]}"
-    want = keep_probabilities(counts, t)
-    if np.all(np.abs(kept - counts * want) <= bernstein_tolerance(counts, want)):
+    kept, want = leaves["kept_per_word"], keep_probabilities(counts, t)
+    outside = outside_band(kept, counts, want)
+    if outside is None:
         return None
-    frequencies = counts / counts.sum()
-    known = {
-        "discard_probability_as_keep": np.maximum(0.0, 1 - np.sqrt(t / frequencies)),
-        "counts_not_normalized": np.minimum(1.0, np.sqrt(t / counts)),
-        "t_ignored": np.minimum(1.0, np.sqrt(SUBSAMPLE_T / frequencies)),
-    }
-    hint = ("draw for each occurrence: keep it when a uniform draw from rng is below min(1, sqrt(t / f(w))), "
-            "f(w) = counts[w] / counts.sum()")
-    for variant, p in known.items():
-        if np.all(np.abs(kept - counts * p) <= bernstein_tolerance(counts, p)):
-            hint = SUBSAMPLE_HINTS[variant]
-            break
-    else:
-        partial = (want > 0) & (want < 1)
-        if np.any(partial) and np.all((kept[partial] == 0) | (kept[partial] == counts[partial])):
-            hint = SUBSAMPLE_HINTS["one_draw_per_word_type"]
-    excess = np.abs(kept - counts * want) - bernstein_tolerance(counts, want)
-    w = int(np.argmax(excess))
-    return (f"word {w} (f = {fmt_number(frequencies[w])}): {int(kept[w])} of its {int(counts[w])} occurrences "
-            f"were kept, about {fmt_number(counts[w] * want[w])} expected "
-            f"(tolerance ±{fmt_number(bernstein_tolerance(counts[w], want[w]))})", hint)
+    known = {"discard_probability_as_keep": 1 - want, "counts_not_normalized": np.minimum(1.0, np.sqrt(t / counts)),
+             "t_ignored": keep_probabilities(counts, SUBSAMPLE_T)}
+    variant = next((name for name, p in known.items() if outside_band(kept, counts, p) is None), None)
+    partial = (want > 0) & (want < 1)  # every word kept or dropped whole: one draw per word type
+    if variant is None and np.any(partial) and np.all((kept[partial] == 0) | (kept[partial] == counts[partial])):
+        variant = "one_draw_per_word_type"
+    w, expected = outside
+    return (f"word {w} (f = {fmt_number(counts[w] / counts.sum())}): {int(kept[w])} of its {int(counts[w])} "
+            f"occurrences were kept, {expected}", SUBSAMPLE_HINTS.get(variant, SUBSAMPLE_DRAW_HINT))
 
 
 SUBSAMPLE = FunctionSpec(
@@ -277,16 +268,12 @@ def _negative_cases(suite, record):
 
 def _observe_negatives(func, case):
     noise, m, K = case.args
-    rng = np.random.default_rng(case.data["seed"])
-    drawn, changed = behaviour.call_checked(func, DRAW_NEGATIVES, case, (*behaviour.snapshot(case.args), rng))
-    again, _ = behaviour.call_checked(func, DRAW_NEGATIVES, case, (*behaviour.snapshot(case.args),
-                                                                   np.random.default_rng(case.data["seed"])))
-    drawn, again = (guarded("draw_negatives", case, _index_array, result, "draw_negatives", case, len(noise),
-                            "the negatives", "return the array rng.choice gives you") for result in (drawn, again))
+    drawn, facts, changed = _sampled_twice(func, DRAW_NEGATIVES, case, len(noise), "the negatives",
+                                           "return the array rng.choice gives you")
     if drawn.ndim != 2:
         fail("draw_negatives", case, f"expected an array of shape (m, K) = {(m, K)}, got shape {drawn.shape}",
              "hint:   ask the generator for all m * K draws at once with size=(m, K)")
-    leaves = fact_leaves(generator_facts(rng, case.data["seed"], drawn, again))
+    leaves = fact_leaves(facts)
     leaves["shape"] = np.array(drawn.shape, dtype=np.int64)
     leaves["draws_per_word"] = np.bincount(drawn.ravel(), minlength=len(noise)).astype(np.int64)
     return Observation(case.name, leaves, changed)
@@ -314,19 +301,17 @@ def _expect_negatives(case):
 def _check_draw_shares(leaves, case):
     """None when each word is drawn within the Bernstein band of m K noise[w] times."""
     noise, m, K = case.args
-    drawn = leaves["draws_per_word"]
-    n = m * K
-    if np.all(np.abs(drawn - n * noise) <= bernstein_tolerance(n, noise)):
+    drawn, n = leaves["draws_per_word"], m * K
+    outside = outside_band(drawn, n, noise)
+    if outside is None:
         return None
-    uniform = np.full(len(noise), 1 / len(noise))
     hint = ("draw each index with the noise distribution's probabilities: rng.choice(vocab_size, size=(m, K), "
             "p=noise)")
-    if np.all(np.abs(drawn - n * uniform) <= bernstein_tolerance(n, uniform)):
+    if outside_band(drawn, n, np.full(len(noise), 1 / len(noise))) is None:
         hint = NEGATIVES_HINTS["uniform_draws"]
-    excess = np.abs(drawn - n * noise) - bernstein_tolerance(n, noise)
-    w = int(np.argmax(excess))
-    return (f"word {w} (probability {fmt_number(noise[w])}) was drawn {int(drawn[w])} times in {n} draws, about "
-            f"{fmt_number(n * noise[w])} expected (tolerance ±{fmt_number(bernstein_tolerance(n, noise[w]))})", hint)
+    w, expected = outside
+    return (f"word {w} (probability {fmt_number(noise[w])}) was drawn {int(drawn[w])} times in {n} draws, "
+            f"{expected}", hint)
 
 
 DRAW_NEGATIVES = FunctionSpec(
@@ -391,33 +376,31 @@ GRADER.add(SGNS_LOSS, _loss_cases)
 
 # --------------------------------------------------------------------------- sgns_step
 
-# name: (vocab_size, emb_dim, targets, contexts, negatives (m, K), learning_rate, seed)
+# name: (vocab_size, emb_dim, learning_rate, seed, one row per pair: (target, context, its K negatives))
 _STEP_CASES = {
     "public": {
-        "repeated_words": (6, 3, (1, 1, 3, 0, 1), (2, 4, 2, 5, 0), ((3, 3), (0, 5), (3, 2), (1, 3), (4, 4)), 0.1, 81),
-        "bigger_batch": (10, 4, (0, 7, 7, 2, 9, 5, 2, 7), (3, 3, 1, 8, 0, 6, 3, 4),
-                         ((1, 2, 3), (9, 9, 0), (5, 1, 1), (2, 2, 2), (4, 8, 6), (0, 1, 9), (3, 5, 7), (6, 6, 1)),
-                         0.3, 82),
+        "repeated_words": (6, 3, 0.1, 81, ((1, 2, 3, 3), (1, 4, 0, 5), (3, 2, 3, 2), (0, 5, 1, 3), (1, 0, 4, 4))),
+        "bigger_batch": (10, 4, 0.3, 82, ((0, 3, 1, 2, 3), (7, 3, 9, 9, 0), (7, 1, 5, 1, 1), (2, 8, 2, 2, 2),
+                                          (9, 0, 4, 8, 6), (5, 6, 0, 1, 9), (2, 3, 3, 5, 7), (7, 4, 6, 6, 1))),
     },
     "hidden": {
-        "one_pair": (5, 6, (4,), (1,), ((2,),), 0.02, 91),
-        "same_target_everywhere": (7, 3, (2, 2, 2, 2, 2, 2), (0, 1, 3, 4, 5, 6),
-                                   ((1, 1), (6, 0), (3, 3), (5, 4), (0, 0), (2, 6)), 0.5, 92),
-        "context_also_a_negative": (4, 2, (0, 1, 2), (3, 3, 1), ((3, 1), (3, 3), (1, 0)), 0.25, 93),
+        "one_pair": (5, 6, 0.02, 91, ((4, 1, 2),)),
+        "same_target_everywhere": (7, 3, 0.5, 92, ((2, 0, 1, 1), (2, 1, 6, 0), (2, 3, 3, 3), (2, 4, 5, 4),
+                                                   (2, 5, 0, 0), (2, 6, 2, 6))),
+        "context_also_a_negative": (4, 2, 0.25, 93, ((0, 3, 3, 1), (1, 3, 3, 3), (2, 1, 1, 0))),
     },
 }
 
 
 def _step_cases(suite, record):
     cases = []
-    for name, (vocab_size, emb_dim, targets, contexts, negatives, lr, seed) in _STEP_CASES[suite].items():
+    for name, (vocab_size, emb_dim, lr, seed, pairs) in _STEP_CASES[suite].items():
+        pairs = np.array(pairs, dtype=np.int64)  # (m, 2 + K)
         rng = np.random.default_rng(seed)
         W_in, W_out = rng.standard_normal((vocab_size, emb_dim)), rng.standard_normal((vocab_size, emb_dim))
-        negatives = np.array(negatives, dtype=np.int64)
-        dims = {"vocab_size": vocab_size, "emb_dim": emb_dim, "m": len(targets), "K": negatives.shape[1],
+        dims = {"vocab_size": vocab_size, "emb_dim": emb_dim, "m": len(pairs), "K": pairs.shape[1] - 2,
                 "learning_rate": lr}
-        cases.append(Case(name, dims, (W_in, W_out, np.array(targets, dtype=np.int64),
-                                       np.array(contexts, dtype=np.int64), negatives, lr)))
+        cases.append(Case(name, dims, (W_in, W_out, pairs[:, 0], pairs[:, 1], pairs[:, 2:], lr)))
     return cases
 
 

@@ -31,14 +31,13 @@ Representations" (the vector offset method for analogies).
 """
 
 import functools
-import sys
 
 import numpy as np
 
 from graders import behaviour, records
 from graders.assignment import Assignment
 from graders.messages import fail, fmt_number, type_name
-from graders.probe import Observation, check_callable, observe_spec
+from graders.probe import Observation, observe_spec
 from graders.spec import Case, FunctionSpec, Output, Property
 from helpers import embeddings
 
@@ -125,12 +124,23 @@ HINT_ANALOGY = ("the answer is the word, other than the three inputs, whose vect
                 "e_b - e_a + e_c")
 MAX_PYTHON_LINES = 1000  # per query; a loop over a planted vocabulary (5,000 words) runs at least 5,000
 PLANTED_VOCAB_SIZE = 5000
-GLOVE_QUESTIONS = {  # name: (a, b, c, answer, vocabulary: the top_n most frequent GloVe words)
-    "public": {"glove_family": ("brother", "sister", "uncle", "aunt", 50_000)},
-}
-_PLANTED = {  # name: (kind, vocab_size, emb_dim, seed)
-    "public": {"planted_exclusion": ("exclusion", PLANTED_VOCAB_SIZE, 50, 11),
-               "planted_lengths": ("lengths", PLANTED_VOCAB_SIZE, 50, 12)},
+GLOVE_QUESTIONS = {"glove_family": ("brother", "sister", "uncle", "aunt", 50_000)}  # name: (a, b, c, answer, top_n)
+_PLANTED = {"planted_exclusion": ("exclusion", PLANTED_VOCAB_SIZE, 50, 11),  # name: (kind, vocab_size, emb_dim, seed)
+            "planted_lengths": ("lengths", PLANTED_VOCAB_SIZE, 50, 12)}
+# What each kind of planted vocabulary plants around its question a : b :: c : ?, the answer first: (direction,
+# cosine with it, length (None: the target's), hint of the bug that returns the word), the directions being
+# "target" e_b - e_a + e_c, "reversed" e_a - e_b + e_c and "offset" e_b - e_a. Noise words have random
+# directions (cosine about N(0, 1/emb_dim) with any fixed vector, below 0.75 here) and lengths in [0.5, 1.5].
+PLANTED_KINDS = {  # kind: (length of b - a, 0: b is a random unit vector; hint when an input comes back; words)
+    # b close to a: the target lies almost along e_c (cosine 0.97), so an input word wins unless ruled out
+    "exclusion": (0.25, HINT_NOT_EXCLUDED, (("target", 0.93, 1, None),
+                                            ("offset", 0.95, 1, HINT_C_IGNORED))),
+    # a long vector wins by dot product, a point at the target's length by Euclidean distance
+    "lengths": (0, HINT_NOT_EXCLUDED, (("target", 0.95, 4, None), ("target", 0.85, None, HINT_EUCLIDEAN),
+                                       ("target", 0.7, 12, HINT_DOT), ("reversed", 0.95, 1, HINT_REVERSED),
+                                       ("offset", 0.95, 1, HINT_C_IGNORED))),
+    # five words, both candidates at a negative cosine: an input word scored 0 beats them
+    "negative": (0, HINT_ZERO_EXCLUDED, (("target", -0.2, 1, None), ("target", -0.6, 1, None))),
 }
 # The hidden cases are the instructor's: `make references` writes their inputs (vectors, question, GloVe size)
 # to the public record under this fixture name and their answers and bug hints to the hidden record, so no
@@ -141,71 +151,45 @@ ANALOGY_HINTS = (HINT_NOT_EXCLUDED, HINT_ZERO_EXCLUDED, HINT_DOT, HINT_EUCLIDEAN
 
 
 def planted_vocabulary(kind, vocab_size, emb_dim, seed):
-    """A random vocabulary with words planted at chosen angles and lengths around one question.
+    """A random vocabulary with the words of PLANTED_KINDS[kind] planted at random rows around a question.
 
-    Noise words have random directions (their cosine with any fixed vector is
-    about N(0, 1/emb_dim), below 0.75 here) and lengths in [0.5, 1.5]. Planted:
-
-    - "exclusion": b = a + a short offset, so the target e_b - e_a + e_c lies
-      almost along e_c (cosine 0.97); the answer has cosine 0.93; a word at
-      cosine 0.95 with e_b - e_a alone.
-    - "lengths": the answer (cosine 0.95, length 4); a point nearest to the
-      target in Euclidean distance (cosine 0.85, the target's length); a very
-      long vector (cosine 0.7, length 12) that wins by dot product; words at
-      cosine 0.95 with e_a - e_b + e_c (reversed offset) and with e_b - e_a.
-    - "negative": five words; the two candidates have cosines -0.2 and -0.6.
-
-    Returns (word_to_index, index_to_word, E, question (a, b, c), answer, {word: hint of the bug that returns it}).
+    Returns ((word_to_index, index_to_word, E), question (a, b, c), answer, {word: hint of the bug that returns it}).
     """
     rng = np.random.default_rng(seed)
     E = rng.standard_normal((vocab_size, emb_dim))
     E *= rng.uniform(0.5, 1.5, size=(vocab_size, 1)) / np.linalg.norm(E, axis=1, keepdims=True)
     a, c = _unit(rng.standard_normal(emb_dim)), _unit(rng.standard_normal(emb_dim))
-    if kind == "exclusion":
-        b = a + 0.25 * _unit(rng.standard_normal(emb_dim))
-        target = b - a + c
-        planted = {"answer": _at_angle(target, 0.93, rng), "offset_only": _at_angle(b - a, 0.95, rng)}
-        bugs = {"offset_only": HINT_C_IGNORED}
-    elif kind == "lengths":
-        b = _unit(rng.standard_normal(emb_dim))
-        target = b - a + c
-        planted = {"answer": 4.0 * _at_angle(target, 0.95, rng),
-                   "nearest_point": np.linalg.norm(target) * _at_angle(target, 0.85, rng),
-                   "longest": 12.0 * _at_angle(target, 0.7, rng),
-                   "reversed": _at_angle(a - b + c, 0.95, rng),
-                   "offset_only": _at_angle(b - a, 0.95, rng)}
-        bugs = {"nearest_point": HINT_EUCLIDEAN, "longest": HINT_DOT, "reversed": HINT_REVERSED,
-                "offset_only": HINT_C_IGNORED}
-    else:  # "negative"
-        b = _unit(rng.standard_normal(emb_dim))
-        target = b - a + c
-        planted = {"answer": _at_angle(target, -0.2, rng), "other": _at_angle(target, -0.6, rng)}
-        bugs = {}
-    slots = {"a": a, "b": b, "c": c, **planted}
-    rows = rng.choice(vocab_size, size=len(slots), replace=False)  # planted words sit at random rows
-    for vec, row in zip(slots.values(), rows):
-        E[row] = vec
+    step, input_hint, planted = PLANTED_KINDS[kind]
+    b = a + step * _unit(rng.standard_normal(emb_dim)) if step else _unit(rng.standard_normal(emb_dim))
+    directions = {"target": b - a + c, "reversed": a - b + c, "offset": b - a}
+    words = [(np.linalg.norm(b - a + c) if length is None else length) * _at_angle(directions[toward], cosine, rng)
+             for toward, cosine, length, _ in planted]
+    rows = rng.choice(vocab_size, size=3 + len(planted), replace=False)
+    E[rows] = [a, b, c, *words]
     word_to_index, index_to_word = synthetic_words(vocab_size)
-    word_of = {role: index_to_word[row] for role, row in zip(slots, rows)}
-    question = (word_of["a"], word_of["b"], word_of["c"])
-    input_hint = HINT_ZERO_EXCLUDED if kind == "negative" else HINT_NOT_EXCLUDED
-    bug_hints = {word_of[role]: hint for role, hint in bugs.items()} | {w: input_hint for w in question}
-    return word_to_index, index_to_word, E, question, word_of["answer"], bug_hints
+    question = tuple(index_to_word[row] for row in rows[:3])
+    bug_hints = {index_to_word[row]: hint for row, (*_, hint) in zip(rows[3:], planted) if hint}
+    bug_hints |= dict.fromkeys(question, input_hint)
+    return (word_to_index, index_to_word, E), question, index_to_word[rows[3]], bug_hints
 
 
-def _analogy_case(name, question, answer, vocabulary, bug_hints, kind):
-    word_to_index, index_to_word, E = vocabulary
-    vocab_size, emb_dim = E.shape
-    dims = {"question": f"{question[0]} : {question[1]} :: {question[2]} : ?", "vocab_size": vocab_size,
-            "emb_dim": emb_dim}
-    return Case(name, dims, (*question, word_to_index, index_to_word, E),
-                data={"answer": answer, "bug_hints": bug_hints, "kind": kind})
+def glove_question(a, b, c, answer, top_n):
+    """The question a : b :: c : answer over the top_n GloVe words, as planted_vocabulary returns its question."""
+    return tuple(embeddings.load_glove(top_n)), (a, b, c), answer, dict.fromkeys((a, b, c), HINT_NOT_EXCLUDED)
 
 
 def synthetic_words(vocab_size):
     """word_to_index, index_to_word of a planted vocabulary: names that say nothing about the roles."""
     index_to_word = [f"w{i:04d}" for i in range(vocab_size)]
     return {w: i for i, w in enumerate(index_to_word)}, index_to_word
+
+
+def _analogy_case(name, kind, vocabulary, question, answer=None, bug_hints=None):
+    """A complete_analogy case; with no answer and no bug hints, a hidden case as the student's kernel builds it."""
+    E = vocabulary[2]
+    dims = {"question": "{} : {} :: {} : ?".format(*question), "vocab_size": E.shape[0], "emb_dim": E.shape[1]}
+    return Case(name, dims, (*question, *vocabulary),
+                data={"answer": answer, "bug_hints": bug_hints or {}, "kind": kind})
 
 
 def analogy_records(name, kind, vocabulary, question, answer, bug_hints, top_n=0):
@@ -215,7 +199,8 @@ def analogy_records(name, kind, vocabulary, question, answer, bug_hints, top_n=0
     """
     word_to_index = vocabulary[0]
     inputs = {"kind": np.int64(ANALOGY_KINDS.index(kind)), "top_n": np.int64(top_n),
-              "question": np.array([word_to_index[w] for w in question], dtype=np.int64)} | ({} if top_n else {"E": np.asarray(vocabulary[2])})
+              "question": np.array([word_to_index[w] for w in question], dtype=np.int64)}
+    inputs |= {} if top_n else {"E": np.asarray(vocabulary[2])}
     secret = {"answer": np.int64(word_to_index[answer]),
               "bug_rows": np.array([word_to_index[w] for w in bug_hints], dtype=np.int64),
               "bug_hints": np.array([ANALOGY_HINTS.index(h) for h in bug_hints.values()], dtype=np.int64)}
@@ -223,46 +208,27 @@ def analogy_records(name, kind, vocabulary, question, answer, bug_hints, top_n=0
             {records.fixture_key(ANALOGY_FIXTURE, name, k): v for k, v in secret.items()})
 
 
-@functools.lru_cache(maxsize=None)
-def _glove(top_n):
-    """(word_to_index, index_to_word, E) of the top_n GloVe words, loaded once per process."""
-    return tuple(embeddings.load_glove(top_n))
-
-
 def _recorded_analogy_cases(record):
-    """The hidden cases whose inputs the record holds; answer None and no bug hints unless it holds them too
+    """The hidden cases whose inputs the record holds, with their answers and bug hints where it holds them too
     (the judge's record: public and hidden together)."""
-    prefix = f"{records.FIXTURE_MARK}|{ANALOGY_FIXTURE}|"
     cases = []
-    for name in sorted({key[len(prefix):].split("|")[0] for key in record.arrays if key.startswith(prefix)}):
-        def fixture(path, name=name):
-            return record.fixture(ANALOGY_FIXTURE, name, path)
-        top_n = int(fixture("top_n"))
-        E = None if top_n else fixture("E")
-        vocabulary = _glove(top_n) if top_n else (*synthetic_words(len(E)), E)
-        index_to_word = vocabulary[1]
-        question = tuple(index_to_word[int(row)] for row in fixture("question"))
-        answer, bug_hints = None, {}
-        if records.fixture_key(ANALOGY_FIXTURE, name, "answer") in record.arrays:
-            answer = index_to_word[int(fixture("answer"))]
-            bug_hints = {index_to_word[int(r)]: ANALOGY_HINTS[int(h)] for r, h in zip(fixture("bug_rows"),
-                                                                                      fixture("bug_hints"))}
-        kind = ANALOGY_KINDS[int(fixture("kind"))]
-        cases.append(_analogy_case(name, question, answer, vocabulary, bug_hints, kind))
+    for name, held in behaviour.fixture_arrays(record, ANALOGY_FIXTURE).items():
+        top_n = int(held["top_n"])
+        vocabulary = tuple(embeddings.load_glove(top_n)) if top_n else (*synthetic_words(len(held["E"])), held["E"])
+        word = vocabulary[1]  # index_to_word
+        answer = word[held["answer"]] if "answer" in held else None
+        bug_hints = {word[row]: ANALOGY_HINTS[h] for row, h in zip(held.get("bug_rows", ()), held.get("bug_hints", ()))}
+        question = [word[row] for row in held["question"]]
+        cases.append(_analogy_case(name, ANALOGY_KINDS[held["kind"]], vocabulary, question, answer, bug_hints))
     return cases
 
 
 @functools.lru_cache(maxsize=None)
 def _public_analogy_cases():
-    cases = []
-    for name, (kind, vocab_size, emb_dim, seed) in _PLANTED["public"].items():
-        word_to_index, index_to_word, E, question, answer, bug_hints = planted_vocabulary(kind, vocab_size, emb_dim,
-                                                                                          seed)
-        cases.append(_analogy_case(name, question, answer, (word_to_index, index_to_word, E), bug_hints, kind))
-    for name, (a, b, c, answer, top_n) in GLOVE_QUESTIONS["public"].items():
-        cases.append(_analogy_case(name, (a, b, c), answer, _glove(top_n), {w: HINT_NOT_EXCLUDED for w in (a, b, c)},
-                                   "glove"))
-    return tuple(cases)
+    planted = [_analogy_case(name, kind, *planted_vocabulary(kind, *sizes))
+               for name, (kind, *sizes) in _PLANTED.items()]
+    glove = [_analogy_case(name, "glove", *glove_question(*question)) for name, question in GLOVE_QUESTIONS.items()]
+    return tuple(planted + glove)
 
 
 def _analogy_cases(suite, record):
@@ -271,32 +237,24 @@ def _analogy_cases(suite, record):
 
 def _observe_analogy(func, case):
     """Call func once on the case's question; record the answer's row (-1: not a word) and the Python lines run."""
-    check_callable(func, "complete_analogy")
-    counted, counter = behaviour.counting_lines(func)
-    result, changed = behaviour.call_checked(counted, ANALOGY, case, behaviour.snapshot(case.args))
+    result, changed, lines = behaviour.call_counting_lines(func, ANALOGY, case, behaviour.snapshot(case.args))
     if not isinstance(result, str):
         hint = ("hint:   you returned a row number: return the word, index_to_word[row]"
                 if isinstance(result, (int, np.integer)) else
                 "hint:   did you forget a `return` statement?" if result is None else
                 "hint:   return one word, the str index_to_word[row] of the best row")
         fail("complete_analogy", case, f"expected a word (str), got {type_name(result)}", hint)
-    leaves = {"answer": np.int64(case.args[3].get(result, -1)), "python_lines": np.int64(counter.lines)}
+    leaves = {"answer": np.int64(case.args[3].get(result, -1)), "python_lines": np.int64(lines)}
     return Observation(case.name, leaves, changed)
 
 
 def _check_answer(leaves, case):
-    index_to_word, word_to_index = case.args[4], case.args[3]
-    got = int(leaves["answer"])
-    if got == word_to_index[case.data["answer"]]:
+    index_to_word, answer, row = case.args[4], case.data["answer"], int(leaves["answer"])
+    word = index_to_word[row] if row >= 0 else None  # -1: the word returned is not in the vocabulary
+    if word == answer:
         return None
-    word = index_to_word[got] if 0 <= got < len(index_to_word) else None
-    shown = repr(word) if word is not None else "a word that is not in the vocabulary"
-    return f"returned {shown}, expected {case.data['answer']!r}", case.data["bug_hints"].get(word, HINT_ANALOGY)
-
-
-def _expect_analogy(case):
-    """Everything is judged by the properties below (the answer is known by construction or is a fact)."""
-    return {}, {}
+    shown = "a word that is not in the vocabulary" if word is None else repr(word)
+    return f"returned {shown}, expected {answer!r}", case.data["bug_hints"].get(word, HINT_ANALOGY)
 
 
 ANALOGY = FunctionSpec(
@@ -308,7 +266,7 @@ ANALOGY = FunctionSpec(
                 Property("scores the vocabulary without a Python loop over its words",
                          behaviour.no_loop_check(MAX_PYTHON_LINES, "vocab_size", "words"), HINT_LOOP)),
 )
-GRADER.add(ANALOGY, _analogy_cases, observe=_observe_analogy, expect=_expect_analogy)
+GRADER.add(ANALOGY, _analogy_cases, observe=_observe_analogy, expect=behaviour.judged_by_properties)
 
 
 # --------------------------------------------------------------------------- neutralize
@@ -360,74 +318,55 @@ GRADER.add(NEUTRALIZE, _neutralize_cases)
 # Unit vectors in float64: each quantity below is a sum of at most 300 products, off by at most
 # ~300 * 1.1e-16 = 3e-14 on any CPU; every known bug violates a property by more than 1e-2.
 PROPERTY_ATOL = 1e-9
-_EQUALIZE_CASES = {  # name: (emb_dim, bias parts (beta1, beta2) along g/||g||, ||g||, seed); "symmetric": already equalized
-    "public": {"same_side": (50, (0.5, 0.2), 3.0, 31), "opposite_sides": (50, (0.4, -0.3), 0.5, 32)},
-    "hidden": {"already_symmetric": (20, "symmetric", 2.0, 131), "unit_g_3d": (3, (-0.1, 0.6), 1.0, 132),
-               "long_g_300d": (300, (0.3, 0.05), 25.0, 133)},
+# name: (emb_dim, ||nu||, length of each word's own part, bias parts (beta1, beta2) along g/||g||, ||g||, seed);
+# already_symmetric: no part of their own and ||nu||^2 + 0.8^2 = 1, the pair is already what equalize returns
+_EQUALIZE_CASES = {
+    "public": {"same_side": (50, 0.7, 0.2, (0.5, 0.2), 3.0, 31),
+               "opposite_sides": (50, 0.7, 0.2, (0.4, -0.3), 0.5, 32)},
+    "hidden": {"already_symmetric": (20, 0.6, 0.0, (0.8, -0.8), 2.0, 131),
+               "unit_g_3d": (3, 0.7, 0.2, (-0.1, 0.6), 1.0, 132),
+               "long_g_300d": (300, 0.7, 0.2, (0.3, 0.05), 25.0, 133)},
 }
 
 
-def _equalize_inputs(emb_dim, betas, g_norm, seed):
-    """Unit vectors e_w1, e_w2 sharing a neutral part plus a little noise of their own, and g."""
+def _equalize_inputs(emb_dim, nu_norm, own_norm, betas, g_norm, seed):
+    """Unit vectors e_w1, e_w2: a shared neutral part nu and a part of each word's own, both orthogonal to g,
+    plus the bias parts betas along g; and g."""
     rng = np.random.default_rng(seed)
     g_hat = _unit(rng.standard_normal(emb_dim))
-    neutral = rng.standard_normal(emb_dim)
-    neutral -= (neutral @ g_hat) * g_hat
-    if betas == "symmetric":  # nu . nu + b^2 = 1: the pair is already what equalize returns
-        nu = 0.6 * _unit(neutral)
-        e_w1, e_w2 = nu + 0.8 * g_hat, nu - 0.8 * g_hat
-    else:
-        nu = 0.7 * _unit(neutral)
-        words = []
-        for beta in betas:
-            own = rng.standard_normal(emb_dim)
-            own -= (own @ g_hat) * g_hat
-            words.append(_unit(nu + 0.2 * _unit(own) + beta * g_hat))
-        e_w1, e_w2 = words
-    return e_w1, e_w2, g_norm * g_hat
+    nu, *own = (_unit(x - (x @ g_hat) * g_hat) for x in rng.standard_normal((3, emb_dim)))
+    words = (_unit(nu_norm * nu + own_norm * part + beta * g_hat) for part, beta in zip(own, betas))
+    return (*words, g_norm * g_hat)
 
 
 def _equalize_cases(suite, record=None):
-    return [Case(name, {"emb_dim": emb_dim, "||g||": g_norm,
-                        "pair": "symmetric" if betas == "symmetric" else
-                        ("same side of the neutral subspace" if betas[0] * betas[1] > 0 else "opposite sides")},
-                 _equalize_inputs(emb_dim, betas, g_norm, seed))
-            for name, (emb_dim, betas, g_norm, seed) in _EQUALIZE_CASES[suite].items()]
+    return [Case(name, {"emb_dim": emb_dim, "||g||": g_norm, "pair": "symmetric" if own == 0 else
+                        "same side of the neutral subspace" if b1 * b2 > 0 else "opposite sides"},
+                 _equalize_inputs(emb_dim, nu, own, (b1, b2), g_norm, seed))
+            for name, (emb_dim, nu, own, (b1, b2), g_norm, seed) in _EQUALIZE_CASES[suite].items()]
 
 
-def _pair_geometry(leaves, case):
-    """Quantities the properties compare: g_hat, the pair's neutral part nu, and the outputs' parts."""
-    e_w1, e_w2, g = (np.asarray(x, dtype=float) for x in case.args)
-    g_hat = _unit(g)
-    mu = (e_w1 + e_w2) / 2
+def _pair_parts(leaves, case):
+    """For e1 and e2: the name, the bias component e . g/||g||, the largest gap between the part orthogonal to g
+    and the pair's neutral part nu = mu - mu_B (mu the mean of e_w1 and e_w2), and the length."""
+    e_w1, e_w2, g = case.args
+    g_hat, mu = _unit(g), (e_w1 + e_w2) / 2
     nu = mu - (mu @ g_hat) * g_hat
-    e1, e2 = (np.asarray(leaves[k], dtype=float) for k in ("e1", "e2"))
-    return g_hat, nu, e1, e2, e_w1, e_w2
-
-
-def _check_shapes(leaves, case):
     for name in ("e1", "e2"):
-        value = np.asarray(leaves[name])
-        if value.shape != case.args[0].shape:
-            return f"{name} has shape {value.shape}, expected {case.args[0].shape} (the shape of e_w1)"
-        if not np.all(np.isfinite(value)):
-            return f"{name} contains nan or inf"
-    return None
+        e = np.asarray(leaves[name], dtype=float)
+        yield name, e @ g_hat, np.max(np.abs(e - (e @ g_hat) * g_hat - nu)), np.linalg.norm(e)
 
 
 def _check_neutral_part(leaves, case):
-    g_hat, nu, e1, e2, _, _ = _pair_geometry(leaves, case)
-    for name, e in (("e1", e1), ("e2", e2)):
-        error = np.max(np.abs(e - (e @ g_hat) * g_hat - nu))
-        if error > PROPERTY_ATOL:
+    for name, _, gap, _ in _pair_parts(leaves, case):
+        if gap > PROPERTY_ATOL:
             return (f"the part of {name} orthogonal to g differs from the pair's neutral part nu = mu - mu_B by up "
-                    f"to {fmt_number(error)} (tolerance {PROPERTY_ATOL:.0e})")
+                    f"to {fmt_number(gap)} (tolerance {PROPERTY_ATOL:.0e})")
     return None
 
 
 def _check_opposite_bias(leaves, case):
-    g_hat, _, e1, e2, _, _ = _pair_geometry(leaves, case)
-    b1, b2 = e1 @ g_hat, e2 @ g_hat
+    (_, b1, _, _), (_, b2, _, _) = _pair_parts(leaves, case)
     if abs(b1 + b2) > PROPERTY_ATOL:
         return (f"the bias components are not equal and opposite: e1 . g/||g|| = {fmt_number(b1)}, "
                 f"e2 . g/||g|| = {fmt_number(b2)}, so the two words are not equally far from the neutral subspace")
@@ -435,22 +374,21 @@ def _check_opposite_bias(leaves, case):
 
 
 def _check_unit_length(leaves, case):
-    _, _, e1, e2, _, _ = _pair_geometry(leaves, case)
-    for name, e in (("e1", e1), ("e2", e2)):
-        if abs(np.linalg.norm(e) - 1) > PROPERTY_ATOL:
-            return f"||{name}|| = {fmt_number(np.linalg.norm(e))}, expected 1 (tolerance {PROPERTY_ATOL:.0e})"
+    for name, _, _, length in _pair_parts(leaves, case):
+        if abs(length - 1) > PROPERTY_ATOL:
+            return f"||{name}|| = {fmt_number(length)}, expected 1 (tolerance {PROPERTY_ATOL:.0e})"
     return None
 
 
 def _check_sides(leaves, case):
-    g_hat, _, e1, _, e_w1, e_w2 = _pair_geometry(leaves, case)
-    if (e1 @ g_hat) * ((e_w1 - e_w2) @ g_hat) <= 0:
+    e_w1, e_w2, g = case.args
+    if (leaves["e1"] @ g) * ((e_w1 - e_w2) @ g) <= 0:  # the signs of their bias components along g
         return "e1 lies on e_w2's side of the neutral subspace (and e2 on e_w1's): the two words swapped places"
     return None
 
 
 EQUALIZE_PROPERTIES = (
-    Property("e1 and e2 have the inputs' shape and finite entries", _check_shapes,
+    Property("e1 and e2 have the inputs' shape and finite entries", behaviour.shape_check(("e1", "e2"), 0, "e_w1"),
              "return two vectors of shape (emb_dim,), e.g. `return e1, e2`"),
     Property("both words share the pair's neutral part (so they are equally far from every neutral word)",
              _check_neutral_part,
@@ -473,14 +411,7 @@ EQUALIZE = FunctionSpec(
     default_hint="Bolukbasi et al.'s equalize: e_i = nu + sqrt(1 - ||nu||^2) (e_wiB - mu_B) / ||e_wiB - mu_B||",
     properties=EQUALIZE_PROPERTIES,
 )
-
-
-def _expect_equalize(case):
-    """Judged by its defining properties alone (they determine the answer; see the module docstring)."""
-    return {}, {}
-
-
-GRADER.add(EQUALIZE, _equalize_cases, expect=_expect_equalize)
+GRADER.add(EQUALIZE, _equalize_cases, expect=behaviour.judged_by_properties)
 
 
 def show_equalize_properties(equalize):

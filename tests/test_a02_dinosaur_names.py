@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from graders.assignment import SUITES
+from graders.compare import FREQUENCY_Z
 from helpers.char_rnn import one_hot, rnn_step_forward
 
 from conftest import judged, reference_namespace
@@ -37,7 +38,7 @@ def test_02_recurrent_models_separate_the_known_bugs():
         for case in g.GRADER.cases("sample", suite):
             if case.data["kind"] != "names":
                 continue
-            parameters, n, z = case.args[0], case.data["names"], g.FREQUENCY_Z
+            parameters, n, z = case.args[0], case.dims["names"], FREQUENCY_Z
             p = g.first_two_probabilities(parameters, g.MAX_NAME_LENGTH)
             assert np.allclose(p, _buggy_first_two(parameters))  # the oracle is the bug-free sampler
             tolerance = (z ** 2 / 6 + np.sqrt(z ** 4 / 36 + z ** 2 * n * p * (1 - p))) / n
@@ -83,8 +84,8 @@ def test_02_a_sampler_that_draws_by_inverse_cdf_passes():
 
 
 @pytest.mark.parametrize("returned, words", [
-    ("abc", "expected a list of indices, got str"),
-    ([1.0, 0.0], "expected integer indices"),
+    ("abc", "expected a list of integer indices, got str"),
+    ([1.0, 0.0], "expected a list of integer indices, got list of float"),
     ([7], "outside the vocabulary"),
 ])
 def test_02_strange_samples_get_a_sentence(returned, words):
@@ -94,8 +95,9 @@ def test_02_strange_samples_get_a_sentence(returned, words):
 
 
 @pytest.mark.parametrize("returned, words", [
-    (None, "expected a list of numbers"),
-    ({"losses": []}, "expected a list of numbers"),
+    (None, "expected a list of numbers (one loss per iteration), got None"),
+    ({"losses": []}, "expected a list of numbers (one loss per iteration), got dict"),
+    ([(100.0, {}, None)], "got list of tuple"),
 ])
 def test_02_strange_training_results_get_a_sentence(returned, words):
     def train(examples, parameters, num_iterations, learning_rate, optimize_fn=None, callback=None):
@@ -120,3 +122,13 @@ def test_02_probe_mode_observations_survive_the_transport():
         observations = g.GRADER.observe_all(func_name, ns[func_name], "public")
         back = probe.decode(json.loads(json.dumps(probe.encode(observations))))
         assert g.GRADER.judge(func_name, "public", back, None) is None
+
+
+def test_02_a_wrong_call_of_optimize_fn_names_it_as_the_student_knows_it():
+    """The stand-in's own errors read "optimize_fn() takes ...", never a grader's local name."""
+
+    def train(examples, parameters, num_iterations, learning_rate, optimize_fn=None, callback=None):
+        return [optimize_fn(*examples[0], np.zeros((parameters["Waa"].shape[0], 1)), parameters, learning_rate, 27)]
+
+    message = judged(ASSIGNMENT, "train_char_rnn", train)
+    assert "optimize_fn() takes 5 positional arguments but 6 were given" in message and "<locals>" not in message

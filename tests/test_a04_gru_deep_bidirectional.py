@@ -101,7 +101,7 @@ def test_04_tagger_behaviour_checks_have_a_margin():
     ns = reference_namespace("04_gru_deep_bidirectional")
     for suite in SUITES:
         for case in g.GRADER.cases("build_tagger", suite):
-            r = g.measure_tagger(ns["build_tagger"](**case.kwargs), case)
+            r = g.TAGGER.measure(ns["build_tagger"](**case.kwargs), case)
             expected = {"later_change": case.kwargs.get("bidirectional", True), "padding_shift": False,
                         "training_change": case.kwargs.get("dropout", 0.0) > 0}
             assert r["noise"] <= behaviour.MAX_NOISE / 10 and r["row_error"] <= FLOAT32_ATOL / 10, (case.name, r)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from graders.assignment import SUITES
+from graders.compare import bernstein_tolerance
 from helpers import word2vec_data
 from helpers.gradcheck import numerical_gradient, rel_error
 
@@ -136,8 +137,7 @@ def test_06_noise_distribution_sums_to_one_and_is_flatter_than_the_unigram():
 
 def _band_excess(counts, want, observed_p, n):
     """How many Bernstein tolerances separate the expected count n * want from the count n * observed_p."""
-    g = _grader()
-    return np.max(np.abs(n * observed_p - n * want) / g.bernstein_tolerance(n, want))
+    return np.max(np.abs(n * observed_p - n * want) / bernstein_tolerance(n, want))
 
 
 def test_06_subsample_bugs_miss_by_at_least_five_tolerances():
@@ -151,7 +151,7 @@ def test_06_subsample_bugs_miss_by_at_least_five_tolerances():
             p = {"discard": np.maximum(0, 1 - np.sqrt(t / f)), "raw_counts": np.minimum(1, np.sqrt(t / counts)),
                  "default_t": np.minimum(1, np.sqrt(g.SUBSAMPLE_T / f)), "all_kept": np.ones_like(f)}[bug]
             want = g.keep_probabilities(counts, t)
-            worst = max(worst, np.max(np.abs(counts * p - counts * want) / g.bernstein_tolerance(counts, want)))
+            worst = max(worst, np.max(np.abs(counts * p - counts * want) / bernstein_tolerance(counts, want)))
         assert worst > 5, bug
 
 

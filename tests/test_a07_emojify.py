@@ -108,7 +108,7 @@ def test_07_model_behaviour_checks_have_a_margin(suite):
     ns = reference_namespace(ASSIGNMENT)
     for case in g.GRADER.cases("build_emojify_model", suite):
         E, max_len = case.args
-        r = g.measure_model(ns["build_emojify_model"](E, max_len, **case.kwargs), case)
+        r = g.MODEL.measure(ns["build_emojify_model"](E, max_len, **case.kwargs), case)
         expected = {"order_change": True, "padding_shift": False, "twin_change": False,
                     "training_change": case.kwargs["dropout"] > 0}
         assert r["noise"] <= behaviour.MAX_NOISE / 10 and r["row_error"] <= FLOAT32_ATOL / 10, (case.name, r)

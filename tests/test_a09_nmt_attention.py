@@ -68,7 +68,7 @@ def test_09_reference_model_has_the_formula_count_and_oracle_outputs():
     model = ns["nmt_model"](d["T_x"], d["T_y"], d["n_s"], d["n_x"], layers)
     assert model.count_params() == g.nmt_parameter_count(d["n_x"], d["n_a"], d["n_s"], d["n_e"], d["n_y"])
     Y_hat, attention = (np.asarray(o) for o in model(case.data["inputs"]))
-    Y_oracle, attention_oracle = g.translate([*case.data["inputs"], d["T_y"]], layers)
+    Y_oracle, attention_oracle = g.translate(*case.data["inputs"], d["T_y"], layers)
     np.testing.assert_allclose(Y_hat, Y_oracle, atol=KERAS_ATOL, rtol=0)
     np.testing.assert_allclose(attention, attention_oracle, atol=KERAS_ATOL, rtol=0)
     np.testing.assert_allclose(attention.sum(axis=-1), 1.0, atol=KERAS_ATOL)

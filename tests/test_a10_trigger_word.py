@@ -126,18 +126,21 @@ def test_10_insert_cases_exercise_retries_and_giving_up():
 
 def test_10_hidden_cases_have_the_structures_the_public_ones_lack():
     g = _grader()
-    public_ones = g._ONES_SIZES["public"].values()
-    hidden_ones = g._ONES_SIZES["hidden"].values()
-    assert all(s["per_step"] == td.SAMPLES_PER_STEP and s["T_y"] == audio.T_Y for s in public_ones)
-    assert all(s["receptive"] == td.RECEPTIVE_SAMPLES for s in public_ones)
-    assert any(s["per_step"] != td.SAMPLES_PER_STEP for s in hidden_ones)  # samples_per_step must be used
-    assert any(s["receptive"] != td.RECEPTIVE_SAMPLES for s in hidden_ones)  # receptive_samples must be used
-    first = [td.first_hearing_step(s["end"], s["per_step"], s["receptive"]) for s in hidden_ones]
-    assert any(f < s["T_y"] < f + td.LABEL_STEPS for f, s in zip(first, hidden_ones))  # a clipped window
-    assert any(f >= s["T_y"] for f, s in zip(first, hidden_ones))  # no step hears the end: no window
-    assert any(s["end"] < s["receptive"] for s in hidden_ones)  # step 0 hears it: the start is clamped at 0
+
+    def ones(suite):  # (T_y, samples_per_step, receptive_samples, segment_end) of each case
+        return [tuple(case.dims.values()) for case in g.GRADER.cases("insert_ones", suite)]
+
+    public_ones, hidden_ones = ones("public"), ones("hidden")
+    assert all(step == td.SAMPLES_PER_STEP and T_y == audio.T_Y for T_y, step, _, _ in public_ones)
+    assert all(field == td.RECEPTIVE_SAMPLES for _, _, field, _ in public_ones)
+    assert any(step != td.SAMPLES_PER_STEP for _, step, _, _ in hidden_ones)  # samples_per_step must be used
+    assert any(field != td.RECEPTIVE_SAMPLES for _, _, field, _ in hidden_ones)  # receptive_samples must be used
+    first = [td.first_hearing_step(end, step, field) for _, step, field, end in hidden_ones]
+    assert any(f < T_y < f + td.LABEL_STEPS for f, (T_y, *_) in zip(first, hidden_ones))  # a clipped window
+    assert any(f >= T_y for f, (T_y, *_) in zip(first, hidden_ones))  # no step hears the end: no window
+    assert any(end < field for _, _, field, end in hidden_ones)  # step 0 hears it: the start is clamped at 0
     # one public end lies one sample past a step's field, where a field one sample too long starts a step early
-    assert any((s["end"] - s["receptive"]) % s["per_step"] == 0 and s["end"] > s["receptive"] for s in public_ones)
+    assert any((end - field) % step == 0 and end > field for _, step, field, end in public_ones)
     assert all(len(s["triggers"]) > 1 for s in g._EXAMPLE_SIZES["public"].values())
     assert any(len(s["triggers"]) == 1 for s in g._EXAMPLE_SIZES["hidden"].values())
     assert max(s["T_x"] for s in g._MODEL_SIZES["hidden"].values()) == audio.T_X

@@ -70,15 +70,19 @@ def test_12_hidden_cases_have_the_structures_the_public_ones_lack():
         <= g.MAX_GRADED_POSITION  # the encoding tolerance is argued up to this position
 
 
-def test_12_generated_token_ids_pad_where_the_case_says():
+def test_12_token_ids_pad_where_the_case_says():
+    zero_is_a_token = []
     for case in _cases("create_padding_mask"):
         token_ids, pad_id = case.args
+        assert token_ids.dtype == np.int64 and token_ids.shape == (case.dims["m"], case.dims["T_x"]), case.name
         for row, length in zip(token_ids, [np.sum(r != pad_id) for r in token_ids]):
             real = np.flatnonzero(row != pad_id)
             if case.dims["padding"] == "after" and length:
                 assert real.tolist() == list(range(length)), case.name
             if case.dims["padding"] == "before" and length:
                 assert real.tolist() == list(range(len(row) - length, len(row))), case.name
+        zero_is_a_token.append(pad_id != 0 and 0 in token_ids)
+    assert any(zero_is_a_token), "some row with pad_id != 0 holds token 0, which a comparison with 0 takes for padding"
 
 
 # --------------------------------------------------------------------------- other correct solutions pass

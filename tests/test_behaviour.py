@@ -298,3 +298,171 @@ def test_dropout_follows_each_named_layer_once_and_nowhere_else():
     assert not behaviour.dropout_follows(chain(lstm(), drop(0.5)), ("LSTM",), 0.3)  # another rate
     assert not behaviour.dropout_follows(chain(lstm(), drop(0.3), drop(0.3)), ("LSTM",), 0.3)  # one too many
     assert not behaviour.dropout_follows(chain(lstm(), lstm(), drop(0.3)), ("LSTM",), 0.3)  # the first has none
+
+
+def test_judged_by_properties_expects_no_leaves():
+    assert behaviour.judged_by_properties(CASE) == ({}, {})
+
+
+def test_call_counting_lines_counts_the_call_alone_and_notes_inputs_changed():
+    spec = FunctionSpec("scale", (Output("y"),), inputs=("x",))
+    rows = np.ones((300, 2))
+
+    def looping(x):
+        for row in x:
+            row *= 2  # writes into the caller's array
+        return x
+
+    result, changed, lines = behaviour.call_counting_lines(looping, spec, CASE, [rows])
+    assert result is rows and changed == ["x"] and lines >= 300
+    _, changed, lines = behaviour.call_counting_lines(lambda x: 2 * x, spec, CASE, [np.ones((300, 2))])
+    assert changed == [] and lines < 30
+    with pytest.raises(CheckFailure, match="expected a function"):
+        behaviour.call_counting_lines("not a function", spec, CASE, [rows])
+
+
+def test_fixture_arrays_group_one_fixture_by_case_in_sorted_order():
+    from graders import records
+
+    arrays = {records.fixture_key("q", "b_case", "E"): np.zeros(2), records.fixture_key("q", "a_case", "top_n"): 3,
+              records.fixture_key("q", "b_case", "top_n"): 0, records.fixture_key("other", "a_case", "E"): 1,
+              records.record_key("f", "a_case", "y"): 5}
+    found = behaviour.fixture_arrays(records.Record(arrays), "q")
+    assert list(found) == ["a_case", "b_case"] and found["a_case"] == {"top_n": 3}
+    assert set(found["b_case"]) == {"E", "top_n"}
+    assert behaviour.fixture_arrays(records.Record({}), "q") == {}
+
+
+def test_shape_check_names_the_output_of_another_shape_or_not_finite():
+    check = behaviour.shape_check(("e1", "e2"), 0, "e_w1")
+    case = Case("pair", {}, (np.zeros(3), np.zeros(3)))
+    assert check({"e1": np.ones(3), "e2": np.ones(3)}, case) is None
+    assert check({"e1": np.ones(3), "e2": np.ones(4)}, case) == "e2 has shape (4,), expected (3,) (the shape of e_w1)"
+    assert "e1 contains nan or inf" == check({"e1": np.array([1, np.inf, 0]), "e2": np.ones(3)}, case)
+
+
+def test_outside_band_names_the_count_farthest_outside_its_bernstein_band():
+    from graders.compare import bernstein_tolerance, outside_band
+    from graders.messages import fmt_number
+
+    p = np.array([0.5, 0.3, 0.2])
+    assert outside_band(np.array([500, 300, 200]), 1000, p) is None
+    tolerance = bernstein_tolerance(1000, p)
+    w, text = outside_band(np.array([500, 300 + int(tolerance[1]) + 20, 200]), 1000, p)
+    assert w == 1 and text == f"about {fmt_number(300.0)} expected (tolerance ±{fmt_number(tolerance[1])})"
+    counts = np.array([10, 1000])  # n per count: 10 of 10 kept, 1000 of 1000 kept where 1/2 is expected
+    assert outside_band(counts, counts, np.array([1.0, 0.5]))[0] == 1
+
+
+def test_classifier_hints_name_the_layers_they_are_given():
+    assert behaviour.dropout_ignored_hint("after each LSTM").endswith("add keras.layers.Dropout(dropout) after each LSTM")
+    assert behaviour.dropout_place_hint("each LSTM").startswith("keras.layers.Dropout(dropout) must follow each LSTM "
+                                                               "directly, and no Dropout sits anywhere else")
+    assert "docstring's tagger (Embedding, Dense): an activation" in behaviour.architecture_hint("tagger",
+                                                                                                "Embedding, Dense")
+
+
+def test_lstm_classifier_params_match_keras():
+    import keras
+
+    def counts(layers):
+        model = keras.Sequential([keras.Input((None,), dtype="int32"), keras.layers.Embedding(9, 3), *layers])
+        return model.layers[0].count_params(), model.count_params() - model.layers[0].count_params()
+
+    def bi(merge_mode="concat"):
+        return keras.layers.Bidirectional(keras.layers.LSTM(2, return_sequences=True), merge_mode=merge_mode)
+
+    assert behaviour.lstm_classifier_params(9, 3, 2, 5, 2, 2) == counts([bi(), bi(), keras.layers.Dense(5)])
+    assert behaviour.lstm_classifier_params(9, 3, 2, 5, 2, 2, concat=False) == counts(
+        [bi("sum"), bi("sum"), keras.layers.Dense(5)])
+    assert behaviour.lstm_classifier_params(9, 3, 2, 5, dense_bias=False) == counts(
+        [keras.layers.LSTM(2), keras.layers.Dense(5, use_bias=False)])
+
+
+def _word_classifier(n_y, dropout=0.0, mask_zero=True):
+    """Embedding(7, 3) -> LSTM(2) -> Dropout -> Dense(n_y, softmax) of (m, T) word indices."""
+    import keras
+
+    words = keras.Input(shape=(None,), dtype="int32")
+    h = keras.layers.LSTM(2)(keras.layers.Embedding(7, 3, mask_zero=mask_zero)(words))
+    return keras.Model(words, keras.layers.Dense(n_y, activation="softmax")(keras.layers.Dropout(dropout)(h)))
+
+
+def test_classifier_check_observes_what_its_oracle_and_counts_expect():
+    from graders.compare import compare_leaves
+    from graders.spec import FLOAT32_ATOL
+
+    check = behaviour.ClassifierCheck("build", "m, n_y", weight_seed=3, input_hint="input", rank_hints={3: "one"},
+                                      moves=(("reads_word_order", "order"),), stays=(("padding_ignored", "padded"),),
+                                      dropout_after=("LSTM",), dropout_hints=("add dropout", "misplaced"))
+    X = np.array([[2, 3, 4, 0], [5, 1, 0, 0]], dtype=np.int32)
+    variants = {"order": (np.array([[4, 3, 2, 0], [1, 5, 0, 0]], dtype=np.int32), np.s_[:]),
+                "padded": (None, np.s_[:])}  # not measurable here: its fact is neither observed nor expected
+    case = Case("tiny", {}, (), {"n_y": 4, "dropout": 0.5}, {"X": X, "variants": variants})
+    facts = {"padding_ignored": (True, "mask it", ""), "reads_word_order": (True, "read in order", "")}
+    expected, bugs = check.expected(case, facts, lambda n_y: sum(behaviour.lstm_classifier_params(7, 3, 2, n_y)),
+                                    {"n_y": 4}, [("no bias", {"n_y": 5})], check.oracle(case, (7, 3), 2, 1))
+    observed = check.observe(lambda n_y, dropout: _word_classifier(n_y, dropout), case).leaves
+    assert "padding_ignored" not in expected and set(observed) == set(expected)
+    assert compare_leaves(observed, expected, FLOAT32_ATOL, 0.0) == []
+    assert observed["dropout_placed"] and list(bugs)[-2:] == ["misplaced", "no bias"]
+    unmasked = check.observe(lambda n_y, dropout: _word_classifier(n_y, dropout, mask_zero=False), case).leaves
+    assert compare_leaves(unmasked, expected, FLOAT32_ATOL, 0.0)  # padding read as words: other outputs
+    with pytest.raises(CheckFailure, match=r"output shape \(2, 5\), expected \(2, 4\) \(m, n_y\)"):
+        check.observe(lambda n_y, dropout: _word_classifier(5), case)
+
+
+def test_observe_seeded_twice_adds_the_generator_facts_of_a_leaf():
+    """Drawing from the rng given: both facts True; a generator of its own: unused and not repeatable; a failed run:
+    no facts (the failure speaks for itself)."""
+
+    def observer(draw):
+        return lambda rng: probe.Observation("tiny", {"draws": np.asarray(draw(rng))})
+
+    good = behaviour.observe_seeded_twice(observer(lambda rng: rng.random(3)), 7, "draws").leaves
+    assert good["rng_used"] and good["repeatable"] and np.array_equal(good["draws"], np.random.default_rng(7).random(3))
+    own = np.random.default_rng(1)
+    bad = behaviour.observe_seeded_twice(observer(lambda rng: own.random(3)), 7, "draws").leaves
+    assert not bad["rng_used"] and not bad["repeatable"]
+    failed = behaviour.observe_seeded_twice(lambda rng: probe.Observation("tiny", failure="raised"), 7, "draws")
+    assert failed.failure == "raised" and "rng_used" not in failed.leaves
+
+
+def test_table_cases_builds_each_suites_cases_in_the_tables_order():
+    from graders.spec import table_cases
+
+    build = table_cases({"public": {"b": 2, "a": 1}, "hidden": {"c": 3}}, lambda name, n: Case(name, {"n": n}))
+    assert [(case.name, case.dims["n"]) for case in build("public")] == [("b", 2), ("a", 1)]
+    assert [case.name for case in build("hidden", None)] == ["c"]
+
+
+def test_weight_count_counts_the_scalars_of_a_list_of_weights():
+    import keras
+
+    dense = keras.layers.Dense(3)
+    dense.build((None, 5))
+    count = behaviour.weight_count(dense.weights)
+    assert count == behaviour.dense_params(5, 3) and count.dtype == np.int64
+    assert behaviour.weight_count([]) == 0
+
+
+def test_observe_tensors_converts_keras_outputs_and_leaves_the_rest_to_the_probe():
+    import keras
+
+    loss = FunctionSpec("loss", (Output("loss", kind="scalar"),), inputs=("x",))
+    pair = FunctionSpec("pair", (Output("a"), Output("b")), inputs=("x",))
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    seen = behaviour.observe_tensors(lambda x: keras.ops.mean(x), loss, CASE, [x.copy()])
+    assert seen.leaves["loss"] == 2.5 and seen.leaves["loss"].dtype == np.float64 and seen.changed == []
+    seen = behaviour.observe_tensors(lambda x: (keras.ops.convert_to_tensor(x), x[:, 0]), pair, CASE, [x.copy()])
+    assert seen.leaves["a"].dtype == np.float32 and np.array_equal(seen.leaves["b"], x[:, 0])
+
+    def in_place(x):
+        x += 1
+        return keras.ops.sum(x)
+
+    assert behaviour.observe_tensors(in_place, loss, CASE, [x.copy()]).changed == ["x"]
+    with pytest.raises(CheckFailure, match="did you forget a `return` statement"):
+        behaviour.observe_tensors(lambda x: None, loss, CASE, [x.copy()])
+    with pytest.raises(CheckFailure, match="expected 2 return values"):
+        behaviour.observe_tensors(lambda x: keras.ops.sum(x), pair, CASE, [x.copy()])

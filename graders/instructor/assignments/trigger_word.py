@@ -6,6 +6,7 @@ from graders.instructor.assignments import Metric, Mutant
 OVERLAP_TEST = "segment_start <= previous_end and segment_end >= previous_start"
 IN_PLACE = "your function changed its input {} in place"
 FIRST_STEP = "first_step = max(0, (segment_end - receptive_samples) // samples_per_step + 1)"
+MODEL_FACT = g.MODEL_FACT_HINTS  # the hint of each structural fact of the detector
 
 MUTANTS = {
     "is_overlapping": {
@@ -81,9 +82,9 @@ MUTANTS = {
     "detector_model": {
         "time_distributed_dense": Mutant('X = keras.layers.Dense(1, activation="sigmoid")(X)',
                                          'X = keras.layers.TimeDistributed(keras.layers.Dense(1, '
-                                         'activation="sigmoid"))(X)', expect=g.HINT_TIME_DISTRIBUTED,
+                                         'activation="sigmoid"))(X)', expect=MODEL_FACT["no_time_distributed"],
                                          category="structure"),
-        "softmax_output": Mutant('activation="sigmoid"', 'activation="softmax"', expect=g.HINT_SIGMOID),
+        "softmax_output": Mutant('activation="sigmoid"', 'activation="softmax"', expect=MODEL_FACT["probabilities"]),
         "stride_forgotten": Mutant(", strides=audio.DETECTOR_STRIDE", "", expect=g.HINT_SHAPE,
                                    category="ignored_argument"),
         "last_gru_returns_one_step": Mutant("for _ in range(2):\n        X = keras.layers.GRU(n_units, "
@@ -92,13 +93,14 @@ MUTANTS = {
                                             "return_sequences=k == 0)(X)", expect=g.HINT_SHAPE, category="structure"),
         "relu_before_norm": Mutant('X = keras.layers.BatchNormalization()(X)\n    X = keras.layers.Activation("relu")(X)',
                                    'X = keras.layers.Activation("relu")(X)\n    X = keras.layers.BatchNormalization()(X)',
-                                   expect=g.HINT_RELU),
+                                   expect=MODEL_FACT["relu_after_first_norm"]),
         "norm_before_gru_dropout": Mutant("        X = keras.layers.Dropout(dropout_rate)(X)\n        X = "
                                           "keras.layers.BatchNormalization()(X)\n",
-                                          "        X = keras.layers.Dropout(dropout_rate)(X)\n", expect=g.HINT_ORDER),
+                                          "        X = keras.layers.Dropout(dropout_rate)(X)\n",
+                                          expect=MODEL_FACT["weighted_layers_in_order"]),
         "fixed_dropout_rate": Mutant("X = keras.layers.Dropout(dropout_rate)(X)\n    X = keras.layers.Dense",
                                      "X = keras.layers.Dropout(0.1)(X)\n    X = keras.layers.Dense",
-                                     expect=g.HINT_DROPOUT, category="ignored_argument"),
+                                     expect=MODEL_FACT["dropout_rate_used"], category="ignored_argument"),
     },
 }
 

@@ -6,7 +6,6 @@ variants name the text of the hint or property the message must show.
 
 import graders.word_vectors as g
 from graders.instructor.assignments import Metric, Mutant
-from helpers import embeddings
 from graders.word_vectors import (EQUALIZE_PROPERTIES, HINT_C_IGNORED, HINT_DOT, HINT_EUCLIDEAN, HINT_LOOP,
                                   HINT_NOT_EXCLUDED, HINT_REVERSED, HINT_ZERO_EXCLUDED)
 
@@ -120,16 +119,12 @@ HIDDEN_GLOVE_QUESTIONS = {"glove_language": ("germany", "german", "france", "fre
 def hidden_records():
     """({public key: array}, {hidden key: array}) of every hidden analogy case."""
     public, hidden = {}, {}
-    for name, (kind, vocab_size, emb_dim, seed) in HIDDEN_PLANTED.items():
-        word_to_index, index_to_word, E, question, answer, bug_hints = g.planted_vocabulary(kind, vocab_size, emb_dim,
-                                                                                            seed)
-        inputs, secret = g.analogy_records(name, kind, (word_to_index, index_to_word, E), question, answer, bug_hints)
+    for name, (kind, *sizes) in HIDDEN_PLANTED.items():
+        inputs, secret = g.analogy_records(name, kind, *g.planted_vocabulary(kind, *sizes))
         public |= inputs
         hidden |= secret
-    for name, (a, b, c, answer, top_n) in HIDDEN_GLOVE_QUESTIONS.items():
-        bug_hints = {w: g.HINT_NOT_EXCLUDED for w in (a, b, c)}
-        inputs, secret = g.analogy_records(name, "glove", tuple(embeddings.load_glove(top_n)), (a, b, c), answer,
-                                           bug_hints, top_n)
+    for name, question in HIDDEN_GLOVE_QUESTIONS.items():
+        inputs, secret = g.analogy_records(name, "glove", *g.glove_question(*question), top_n=question[-1])
         public |= inputs
         hidden |= secret
     return public, hidden
