@@ -24,6 +24,7 @@ import csv
 import os
 import shutil
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nbformat
@@ -160,19 +161,24 @@ def execute_notebook(nb, course_root=REPO_ROOT, reprobe_assignment=None):
     The same sandbox as autograding (graders/instructor/sandbox.py); returns
     (executed notebook, SandboxResult), and with reprobe_assignment also the judge's own run of that
     assignment's behaviour probes on the notebook's solution cells (graders/instructor/reprobe.py), or None
-    when it grades nothing by behaviour. COURSE_NO_SANDBOX=1 runs it without isolation where no sandbox can
+    when it grades nothing by behaviour; that run starts with the notebook's, in a sandbox of its own (it reads
+    only the notebook's source), so the two overlap on a machine with two cores. COURSE_NO_SANDBOX=1 runs it without isolation where no sandbox can
     be made (not Linux).
     """
     from graders.instructor import reprobe, sandbox
 
     kit, limits, isolate = _sandbox_settings(course_root)
-    result = sandbox.run_notebook(nb, kit, REPO_ROOT, limits, isolate=isolate)
+    probe_request = None if reprobe_assignment is None else reprobe.request(reprobe_assignment, nb)
+    # the judge's run needs only the notebook's source, so it runs in its own sandbox while the notebook runs
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        judges_run = None if probe_request is None else pool.submit(reprobe.run, probe_request, kit, REPO_ROOT,
+                                                                    limits, isolate)
+        result = sandbox.run_notebook(nb, kit, REPO_ROOT, limits, isolate=isolate)
+        reprobed = None if judges_run is None else judges_run.result()
     if result.notebook is None:
         raise RuntimeError(f"the notebook could not be run: {result.cause}\n{result.log_tail}")
     if reprobe_assignment is None:
         return nbformat.from_dict(result.notebook), result
-    probe_request = reprobe.request(reprobe_assignment, nb)
-    reprobed = None if probe_request is None else reprobe.run(probe_request, kit, REPO_ROOT, limits, isolate)
     return nbformat.from_dict(result.notebook), result, reprobed
 
 
