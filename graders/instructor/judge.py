@@ -50,14 +50,21 @@ def load_suite_record(assignment, suite):
 def judge_function(assignment, func_name, func, records_by_suite=None):
     """The first failure message of `func` as `func_name`, over the public then the hidden cases (None: all pass).
 
-    The same observe-then-judge path as autograding, in one process (tests, portability checks).
+    The same observe-then-judge path as autograding, in one process (tests, portability checks), taken one
+    case at a time: the cases after the first failure are not observed, since the message is that failure's
+    (every case is observed on fresh copies of its inputs, so no case sees another's).
     """
     grader = solutions.grader_module(assignment).GRADER
     records_by_suite = suite_records(assignment) if records_by_suite is None else records_by_suite
+    observer = grader.graded[func_name].observer()
     for suite in graded_assignment.SUITES:
-        failure = grader.judge(func_name, suite, grader.observe_all(func_name, func, suite), records_by_suite[suite])
-        if failure:
-            return failure
+        record = records_by_suite[suite]
+        judged_cases = {case.name: case for case in grader.cases(func_name, suite, grader.judging_record(record))}
+        for case in grader.cases(func_name, suite):
+            observation = probe.observe(observer, func, case, func_name)
+            failure = grader.judge(func_name, suite, [observation], record, cases=[judged_cases[case.name]])
+            if failure:
+                return failure
     return None
 
 
