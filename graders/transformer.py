@@ -35,7 +35,7 @@ from graders import behaviour, probe
 from graders.assignment import Assignment
 from graders.messages import fail, type_name
 from graders.probe import Observation
-from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output
+from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, table_cases
 from helpers import attention
 from helpers import transformer as given
 
@@ -185,10 +185,11 @@ def draw_decoder_layer(rng, d, dff):
             "layernorm1": _norm(rng, d), "layernorm2": _norm(rng, d), "layernorm3": _norm(rng, d)}
 
 
-def draw_stack(rng, dims, vocab_size, kind):
-    draw_layer = draw_encoder_layer if kind == "encoder" else draw_decoder_layer
+def draw_stack(rng, dims, vocab_size, stack):
+    """An Encoder's (stack="enc_layers") or a Decoder's ("dec_layers") weights: the embedding, then its layers."""
+    draw_layer = draw_encoder_layer if stack == "enc_layers" else draw_decoder_layer
     return {"embedding": rng.standard_normal((vocab_size, dims["d_model"])),
-            "layers": [draw_layer(rng, dims["d_model"], dims["dff"]) for _ in range(dims["num_layers"])]}
+            stack: [draw_layer(rng, dims["d_model"], dims["dff"]) for _ in range(dims["num_layers"])]}
 
 
 def draw_weights(kind, dims, seed):
@@ -202,12 +203,12 @@ def draw_weights(kind, dims, seed):
     elif kind == "decoder_layer":
         weights = draw_decoder_layer(rng, d, dims["dff"])
     elif kind == "encoder":
-        weights = draw_stack(rng, dims, dims["vocab_size"], "encoder")
+        weights = draw_stack(rng, dims, dims["vocab_size"], "enc_layers")
     elif kind == "decoder":
-        weights = draw_stack(rng, dims, dims["vocab_size"], "decoder")
+        weights = draw_stack(rng, dims, dims["vocab_size"], "dec_layers")
     else:
-        weights = {"encoder": draw_stack(rng, dims, dims["input_vocab_size"], "encoder"),
-                   "decoder": draw_stack(rng, dims, dims["target_vocab_size"], "decoder"),
+        weights = {"encoder": draw_stack(rng, dims, dims["input_vocab_size"], "enc_layers"),
+                   "decoder": draw_stack(rng, dims, dims["target_vocab_size"], "dec_layers"),
                    "final_layer": _dense(rng, d, dims["n_outputs"])}
     return _as_float32(weights)
 
@@ -226,9 +227,8 @@ class _Missing(Exception):
     """A layer lacks an attribute the given __init__ creates."""
 
 
-def _leaf_layers(layer, weights, path, stack):
-    """(path, keras layer, [arrays]) of every layer that holds weights, found by the attribute names of `weights`;
-    the key "layers" names the stack's list attribute `stack` (enc_layers, dec_layers)."""
+def _leaf_layers(layer, weights, path):
+    """(path, keras layer, [arrays]) of every layer that holds weights, found by the attribute names of `weights`."""
     if isinstance(weights, np.ndarray):
         return [(path, layer, [weights])]
     if isinstance(weights, list) and all(isinstance(v, np.ndarray) for v in weights):
@@ -239,20 +239,19 @@ def _leaf_layers(layer, weights, path, stack):
         if len(items) != len(weights):
             raise _Missing(f"{path} holds {len(items)} layers, expected {len(weights)}")
         for i, (item, part) in enumerate(zip(items, weights)):
-            found += _leaf_layers(item, part, f"{path}[{i}]", stack)
+            found += _leaf_layers(item, part, f"{path}[{i}]")
         return found
-    for name, part in weights.items():
-        attribute = stack if name == "layers" else name
+    for attribute, part in weights.items():
         if not hasattr(layer, attribute):
             raise _Missing(f"{path} has no attribute {attribute}")
-        found += _leaf_layers(getattr(layer, attribute), part, f"{path}.{attribute}", stack)
+        found += _leaf_layers(getattr(layer, attribute), part, f"{path}.{attribute}")
     return found
 
 
-def set_weights(func_name, case, layer, weights, stack="enc_layers", path="self"):
+def set_weights(func_name, case, layer, weights):
     """Give every sublayer of `layer` its drawn weights; a sublayer without weights (never called) fails."""
     try:
-        leaves = _leaf_layers(layer, weights, path, stack)
+        leaves = _leaf_layers(layer, weights, "self")
     except _Missing as missing:
         fail(func_name, case, str(missing), "hint:   keep the given __init__ code unchanged")
     for where, leaf, arrays in leaves:
@@ -330,25 +329,29 @@ def mha(query, key, value, mask, w, num_heads, split="transpose", merge="transpo
     return (_dense_apply(merged, w["dense"]) if project else merged), weights
 
 
-def layer_norm(x, gain_offset, epsilon=given.LAYER_NORM_EPSILON):
+def layer_norm(x, gain_offset):
+    """keras.layers.LayerNormalization(epsilon=LAYER_NORM_EPSILON) over the last axis, in float64."""
     gain, offset = (np.asarray(a, dtype=float) for a in gain_offset)
     centred = x - x.mean(axis=-1, keepdims=True)
-    return centred / np.sqrt(np.mean(centred ** 2, axis=-1, keepdims=True) + epsilon) * gain + offset
+    variance = np.mean(centred ** 2, axis=-1, keepdims=True)
+    return centred / np.sqrt(variance + given.LAYER_NORM_EPSILON) * gain + offset
 
 
 def feed_forward(x, w):
     return _dense_apply(np.maximum(_dense_apply(x, w[0]), 0.0), w[1])
 
 
-def encoder_layer(x, mask, w, num_heads, residual1=True, residual2=True, norm="post", ffn_reads="out1",
-                  use_mask=True, **mha_bug):
-    """Oracle of EncoderLayer.call at inference (dropout off): (m, T, d_model)."""
+def encoder_layer(x, mask, w, num_heads, residual1=True, residual2=True, norm="post", ffn_reads="out1"):
+    """Oracle of EncoderLayer.call at inference (dropout off): (m, T, d_model).
+
+    The keywords replay known bugs: residual1/residual2=False, norm="pre", ffn_reads="x".
+    """
     x = np.asarray(x, dtype=float)
     if norm == "pre":
-        a, _ = mha(*(layer_norm(x, w["layernorm1"]),) * 3, mask if use_mask else None, w["mha"], num_heads)
+        a, _ = mha(*(layer_norm(x, w["layernorm1"]),) * 3, mask, w["mha"], num_heads)
         out1 = x + a
         return out1 + feed_forward(layer_norm(out1, w["layernorm2"]), w["ffn"])
-    a, _ = mha(x, x, x, mask if use_mask else None, w["mha"], num_heads, **mha_bug)
+    a, _ = mha(x, x, x, mask, w["mha"], num_heads)
     out1 = layer_norm(x + a if residual1 else a, w["layernorm1"])
     f = feed_forward(out1 if ffn_reads == "out1" else x, w["ffn"])
     return layer_norm(out1 + f if residual2 else f, w["layernorm2"])
@@ -365,18 +368,19 @@ def embed(ids, table, num_heads, scale="sqrt_d_model", encoding=True, scale_enco
     return (x + pe) * factor if scale_encoding else x * factor + pe
 
 
-def encoder(ids, mask, w, num_heads, chained=True, use_mask=True, **embed_bug):
+def encoder(ids, mask, w, num_heads, chained=True, **embed_bug):
+    """Oracle of Encoder.call at inference: (m, T, d_model); chained=False feeds every layer the embeddings."""
     x = first = embed(ids, w["embedding"], num_heads, **embed_bug)
-    for layer_w in w["layers"]:
-        x = encoder_layer(x if chained else first, mask, layer_w, num_heads, use_mask=use_mask)
+    for layer_w in w["enc_layers"]:
+        x = encoder_layer(x if chained else first, mask, layer_w, num_heads)
     return x
 
 
 def decoder_layer(x, enc_output, look_ahead, padding, w, num_heads, cross_kv="encoder", cross_query="out1",
-                  use_look_ahead=True, use_padding=True, residual2=True, swap_maps=False):
+                  use_padding=True, residual2=True, swap_maps=False):
     """Oracle of DecoderLayer.call at inference: (out3 (m, T_y, d_model), block1 weights, block2 weights)."""
     x, enc_output = np.asarray(x, dtype=float), np.asarray(enc_output, dtype=float)
-    a1, w1 = mha(x, x, x, look_ahead if use_look_ahead else None, w["mha1"], num_heads)
+    a1, w1 = mha(x, x, x, look_ahead, w["mha1"], num_heads)
     out1 = layer_norm(x + a1, w["layernorm1"])
     kv = enc_output if cross_kv == "encoder" else out1  # cross_kv="self": the self-attention's line copied
     cross_mask = (padding if use_padding else None) if cross_kv == "encoder" else look_ahead
@@ -386,46 +390,38 @@ def decoder_layer(x, enc_output, look_ahead, padding, w, num_heads, cross_kv="en
     return (out3, w2, w1) if swap_maps else (out3, w1, w2)
 
 
-def decoder(ids, enc_output, look_ahead, padding, w, num_heads, chained=True, **bug):
-    layer_bug = {k: v for k, v in bug.items() if k == "use_look_ahead"}
-    x = first = embed(ids, w["embedding"], num_heads, **{k: v for k, v in bug.items() if k not in layer_bug})
+def decoder(ids, enc_output, look_ahead, padding, w, num_heads, chained=True, **embed_bug):
+    """Oracle of Decoder.call at inference: (x (m, T, d_model), {decoder_layer{i}_block{1,2}: weights})."""
+    x = first = embed(ids, w["embedding"], num_heads, **embed_bug)
     maps = {}
-    for i, layer_w in enumerate(w["layers"], start=1):
-        x, w1, w2 = decoder_layer(x if chained else first, enc_output, look_ahead, padding, layer_w, num_heads,
-                                  **layer_bug)
+    for i, layer_w in enumerate(w["dec_layers"], start=1):
+        x, w1, w2 = decoder_layer(x if chained else first, enc_output, look_ahead, padding, layer_w, num_heads)
         maps[f"decoder_layer{i}_block1"], maps[f"decoder_layer{i}_block2"] = w1, w2
     return x, maps
 
 
-def _padding(ids, pad_id):
-    return (np.asarray(ids) != pad_id).astype(float)[:, None, :]
-
-
-def _look_ahead(size):
-    return np.tril(np.ones((size, size)))[None]
-
-
 def transformer(encoder_ids, decoder_ids, w, num_heads, pad_id, look_ahead=True, polarity=1, probabilities=False,
-                encoder_mask=True, compared_pad_id=None):
-    """Oracle of Transformer.call at inference: logits (m, T_y, n_outputs)."""
-    padding = _padding(encoder_ids, pad_id if compared_pad_id is None else compared_pad_id)
-    if polarity != 1:
-        padding = 1.0 - padding
+                encoder_mask=True):
+    """Oracle of Transformer.call at inference: logits (m, T_y, n_outputs). The keywords replay known bugs
+    (look_ahead=False, polarity=0, probabilities=True, encoder_mask=False; a pad_id other than the model's)."""
+    padding = (np.asarray(encoder_ids) != pad_id).astype(float)[:, None, :]
+    padding = padding if polarity == 1 else 1.0 - padding
     T_y = np.asarray(decoder_ids).shape[1]
     enc_output = encoder(encoder_ids, padding if encoder_mask else None, w["encoder"], num_heads)
-    x, _ = decoder(decoder_ids, enc_output, _look_ahead(T_y) if look_ahead else None, padding, w["decoder"],
-                   num_heads)
+    look_ahead_mask = np.tril(np.ones((T_y, T_y)))[None] if look_ahead else None
+    x, _ = decoder(decoder_ids, enc_output, look_ahead_mask, padding, w["decoder"], num_heads)
     logits = _dense_apply(x, w["final_layer"])
     return _softmax(logits) if probabilities else logits
 
 
 def replay(oracle, bugs, atol):
-    """(expected, {hint: leaves}) as behaviour.replay, leaving out a bug whose shapes cannot meet on this case."""
-    expected = oracle()
+    """(expected, {hint: leaves}) as behaviour.replay, the leaves in float32 (as a student's Keras layer computes
+    them), leaving out a bug whose shapes cannot meet on this case."""
+    expected = _float32(oracle())
     found = {}
     for hint, kwargs in bugs:
         try:
-            leaves = oracle(**kwargs)
+            leaves = _float32(oracle(**kwargs))
         except ValueError:  # e.g. a mask broadcast against the wrong axes: the bug raises there, nothing to name
             continue
         if behaviour.differs(leaves, {p: expected[p] for p in leaves}, atol):
@@ -437,7 +433,32 @@ def _float32(leaves):
     return {path: np.asarray(value, dtype=np.float32) for path, value in leaves.items()}
 
 
-# --------------------------------------------------------------------------- running the student's layers
+# --------------------------------------------------------------------------- cases, and running the student's layers
+
+INPUT_SEED_OFFSET = 1000  # a case's inputs come from a generator of seed + 1000, its layer's weights from seed
+MAX_POSITION_MARGIN = 4  # the layers are built for more positions than any case uses, so the slice [:T] matters
+
+
+def _course_mask(rng, m, T_q, T_k, kind):
+    """A mask (m, 1, T_k) with padding in every sequence, or (1, T, T) look-ahead, or None."""
+    if kind == "look_ahead":
+        return np.tril(np.ones((T_q, T_k), dtype=np.float32))[None]
+    if kind == "padding":
+        lengths = rng.integers(max(1, T_k // 2), T_k, size=m)  # some padding in every sequence
+        return (np.arange(T_k)[None, :] < lengths[:, None]).astype(np.float32)[:, None, :]
+    return None
+
+
+def _seeded_cases(table, draw_inputs):
+    """build_cases of a layer's case table {suite: {name: (seed, dims)}}: data {"seed": of the layer's weights,
+    "inputs": draw_inputs(rng, dims)}, rng a generator of seed + INPUT_SEED_OFFSET."""
+
+    def build(name, entry):
+        seed, dims = entry
+        inputs = draw_inputs(np.random.default_rng(seed + INPUT_SEED_OFFSET), dims)
+        return Case(name, dims, data={"seed": seed, "inputs": list(inputs)})
+
+    return table_cases(table, build)
 
 
 def _numpy(func_name, case, value, what):
@@ -448,15 +469,24 @@ def _numpy(func_name, case, value, what):
              "hint:   return the tensors the docstring names")
 
 
+def _tensors(func_name, case, result, names, hint):
+    """The arrays of the tensors a call returned, named `names`; another number of values fails with `hint`."""
+    if not isinstance(result, (list, tuple)) or len(result) != len(names):
+        fail(func_name, case, f"returned {type_name(result)}, expected {len(names)} tensors ({', '.join(names)})",
+             f"hint:   {hint}")
+    return [_numpy(func_name, case, value, what) for value, what in zip(result, names)]
+
+
 def _check_shape(func_name, case, name, value, shape, hint):
     if value.shape != tuple(shape):
         fail(func_name, case, f"{name} has shape {value.shape}, expected {tuple(shape)}", f"hint:   {hint}")
 
 
-def _instance(func, func_name, case, args, kwargs=None):
+def _instance(func, func_name, case, args):
+    """The Keras layer func(*args) makes (a class of the notebook), marked to build on its first call."""
     import keras
 
-    layer = probe.call_student(func, func_name, case, list(args), dict(kwargs or {}))
+    layer = probe.call_student(func, func_name, case, list(args), {})
     if not isinstance(layer, keras.layers.Layer):
         fail(func_name, case, f"{func_name}(...) made {type_name(layer)}, expected a Keras layer",
              "hint:   keep the class statement and its __init__ as they were given")
@@ -489,8 +519,16 @@ def _call(layer, func_name, case, args, kwargs):
     return probe.call_student(layer, func_name, case, list(args), dict(kwargs))
 
 
-def _same(a, b, atol=FLOAT32_ATOL):
-    return a.shape == b.shape and bool(np.allclose(a, b, atol=atol, rtol=0))
+def _weighted_run(func_name, case, layer, run):
+    """run(False) of the layer holding the case's drawn weights: a first run(False) builds every sublayer."""
+    run(False)
+    set_weights(func_name, case, layer, draw_weights(func_name, case.dims, case.data["seed"]))
+    return run(False)
+
+
+def _same(a, b):
+    """Two runs of the student's layer agree (float32 round-off apart)."""
+    return a.shape == b.shape and bool(np.allclose(a, b, atol=FLOAT32_ATOL, rtol=0))
 
 
 def _dropout_facts(run, reference):
@@ -499,389 +537,6 @@ def _dropout_facts(run, reference):
 
 
 _DROPOUT_FACTS = {"same_at_inference": (True, HINT_INFERENCE, ""), "dropout_in_training": (True, HINT_NO_DROPOUT, "")}
-
-
-def _expected_facts(names, more=None):
-    facts = {name: _DROPOUT_FACTS[name] for name in names if name in _DROPOUT_FACTS}
-    facts.update(more or {})
-    return behaviour.expected_facts(facts)
-
-
-# --------------------------------------------------------------------------- scaled_dot_product_attention
-
-SDPA_SPEC = FunctionSpec(
-    "scaled_dot_product_attention", (Output("output"), Output("attention_weights")), inputs=("q", "k", "v", "mask"),
-    default_hint="scores = q k^T / sqrt(d_k); BLOCKED_SCORE where the mask is 0; softmax over the last axis (keys); "
-                 "output = weights v",
-    atol=FLOAT32_ATOL, rtol=0)  # a few float32 matrix products against float64: ~1e-6; every bug moves > 1e-2
-_SDPA_CASES = {
-    "public": [("padding_mask", 1, dict(lead=(2,), T_q=4, T_k=5, d_k=6, d_v=3, mask="padding")),
-               ("look_ahead_with_heads", 2, dict(lead=(2, 3), T_q=5, T_k=5, d_k=4, d_v=4, mask="look_ahead"))],
-    "hidden": [("no_mask", 101, dict(lead=(3,), T_q=2, T_k=6, d_k=8, d_v=5, mask=None)),
-               ("one_query", 102, dict(lead=(1, 2), T_q=1, T_k=7, d_k=3, d_v=2, mask="padding")),
-               ("full_mask_per_query", 103, dict(lead=(2,), T_q=6, T_k=4, d_k=16, d_v=6, mask="random"))],
-}
-
-
-def _sdpa_mask(rng, lead, T_q, T_k, kind):
-    """A mask in the course's polarity; every query keeps at least one key and some key is blocked."""
-    if kind is None:
-        return None
-    m = lead[0]
-    extra = (1,) * (len(lead) - 1)  # a head axis of size 1
-    if kind == "look_ahead":
-        return np.tril(np.ones((T_q, T_k), dtype=np.float32)).reshape((1,) * len(lead) + (T_q, T_k))
-    if kind == "padding":
-        lengths = rng.integers(1, T_k, size=m)  # at least one real token and one pad
-        keep = (np.arange(T_k)[None, :] < lengths[:, None]).astype(np.float32)
-        return keep.reshape((m,) + extra + (1, T_k))
-    keep = (rng.random((m,) + extra + (T_q, T_k)) < 0.6).astype(np.float32)
-    keep[..., 0] = 1.0  # every query may attend to something
-    return keep
-
-
-def _sdpa_cases(suite, _record):
-    cases = []
-    for name, seed, dims in _SDPA_CASES[suite]:
-        rng = np.random.default_rng(seed)
-        lead = dims["lead"]
-        q = rng.standard_normal(lead + (dims["T_q"], dims["d_k"])) * 1.5
-        k = rng.standard_normal(lead + (dims["T_k"], dims["d_k"])) * 1.5
-        v = rng.standard_normal(lead + (dims["T_k"], dims["d_v"]))
-        mask = _sdpa_mask(rng, lead, dims["T_q"], dims["T_k"], dims["mask"])
-        shown = {"batch": "x".join(map(str, lead)), **{k_: dims[k_] for k_ in ("T_q", "T_k", "d_k", "d_v")},
-                 "mask": dims["mask"] or "None"}
-        cases.append(Case(name, shown, args=(q.astype(np.float32), k.astype(np.float32), v.astype(np.float32),
-                                             mask)))
-    return cases
-
-
-def _observe_sdpa(func, case):
-    result, changed = behaviour.call_checked(func, SDPA_SPEC, case, case.args)
-    if not isinstance(result, (list, tuple)) or len(result) != 2:
-        fail(SDPA_SPEC.name, case, f"expected two tensors (output, attention_weights), got {type_name(result)}",
-             f"hint:   {HINT_RETURN_PAIR}")
-    output = _numpy(SDPA_SPEC.name, case, result[0], "output")
-    weights = _numpy(SDPA_SPEC.name, case, result[1], "attention_weights")
-    q, k, v, mask = case.args
-    _check_shape(SDPA_SPEC.name, case, "output", output, q.shape[:-1] + v.shape[-1:],
-                 "output = weights v: (..., T_q, d_v)")
-    _check_shape(SDPA_SPEC.name, case, "attention_weights", weights, q.shape[:-1] + k.shape[-2:-1],
-                 "one weight per query and key: (..., T_q, T_k)")
-    facts = {"rows_sum_to_one": bool(np.all(np.abs(weights.sum(axis=-1) - 1) <= ROW_SUM_TOL))}
-    if mask is not None:
-        blocked = np.broadcast_to(mask == attention.BLOCKED, weights.shape)
-        facts["blocked_keys_weightless"] = bool(np.all(np.abs(weights[blocked]) <= BLOCKED_WEIGHT_TOL))
-    return Observation(case.name, {"output": output, "attention_weights": weights, **behaviour.fact_leaves(facts)},
-                       changed)
-
-
-_SDPA_BUGS = ((HINT_AFTER_SOFTMAX, {"after_softmax": True}), (HINT_POLARITY, {"polarity": 0}),
-              (HINT_MASK_IGNORED, {"use_mask": False}), (HINT_SOFTMAX_AXIS, {"axis": -2}),
-              (HINT_NOT_SCALED, {"scale": "none"}), (HINT_SCALED_BY_D_K, {"scale": "d_k"}))
-
-
-def _expect_sdpa(case):
-    q, k, v, mask = case.args
-
-    def oracle(**bug):
-        output, weights = attend(q, k, v, mask, **bug)
-        return _float32({"output": output, "attention_weights": weights})
-
-    expected, bugs = replay(oracle, _SDPA_BUGS, FLOAT32_ATOL)
-    facts = {"rows_sum_to_one": (True, HINT_ROWS, "")}
-    if mask is not None:
-        facts["blocked_keys_weightless"] = (True, HINT_BLOCKED, "")
-    expected_facts, fact_bugs = behaviour.expected_facts(facts)
-    return {**expected, **expected_facts}, {**bugs, **fact_bugs}
-
-
-GRADER.add(SDPA_SPEC, _sdpa_cases, observe=_observe_sdpa, expect=_expect_sdpa)
-
-
-# --------------------------------------------------------------------------- MultiHeadAttention
-
-MHA_SPEC = FunctionSpec(
-    "multi_head_attention", (Output("layer"),), inputs=("d_model", "num_heads"),
-    default_hint="q, k, v = wq(query), wk(key), wv(value), each split into (m, heads, T, depth); attention per head "
-                 "with the mask given a head axis; heads merged back to (m, T_q, d_model); then self.dense",
-    atol=FLOAT32_ATOL, rtol=0)  # a few float32 layers against the float32 Keras layer and the float64 oracle: ~1e-6
-_MHA_CASES = {
-    "public": [("self_attention_padding", 11, dict(m=2, T_q=5, T_k=5, d_model=8, num_heads=2, mask="padding")),
-               ("cross_attention", 12, dict(m=3, T_q=4, T_k=6, d_model=12, num_heads=3, mask="padding"))],
-    "hidden": [("one_head_look_ahead", 111, dict(m=2, T_q=6, T_k=6, d_model=6, num_heads=1, mask="look_ahead")),
-               ("many_heads_no_mask", 112, dict(m=1, T_q=3, T_k=7, d_model=16, num_heads=8, mask=None)),
-               ("one_query", 113, dict(m=4, T_q=1, T_k=5, d_model=8, num_heads=4, mask="padding"))],
-}
-
-
-def _course_mask(rng, m, T_q, T_k, kind):
-    """A mask (m, 1, T_k) with padding in every sequence, or (1, T, T) look-ahead, or None."""
-    if kind == "look_ahead":
-        return np.tril(np.ones((T_q, T_k), dtype=np.float32))[None]
-    if kind == "padding":
-        lengths = rng.integers(max(1, T_k // 2), T_k, size=m)  # some padding in every sequence
-        return (np.arange(T_k)[None, :] < lengths[:, None]).astype(np.float32)[:, None, :]
-    return None
-
-
-def _mha_cases(suite, _record):
-    cases = []
-    for name, seed, dims in _MHA_CASES[suite]:
-        rng = np.random.default_rng(seed + 1000)
-        m, d = dims["m"], dims["d_model"]
-        query = rng.standard_normal((m, dims["T_q"], d)).astype(np.float32)
-        key = rng.standard_normal((m, dims["T_k"], d)).astype(np.float32)
-        value = rng.standard_normal((m, dims["T_k"], d)).astype(np.float32)
-        if dims["T_q"] == dims["T_k"] and name.startswith("self"):
-            key = value = query
-        mask = _course_mask(rng, m, dims["T_q"], dims["T_k"], dims["mask"])
-        cases.append(Case(name, {**dims, "mask": dims["mask"] or "None"},
-                          data={"seed": seed, "inputs": [query, key, value, mask]}))
-    return cases
-
-
-def _observe_mha(func, case):
-    name, d = MHA_SPEC.name, case.dims
-    layer = _instance(func, name, case, (d["d_model"], d["num_heads"]))
-    query, key, value, mask = case.data["inputs"]
-    _call(layer, name, case, (query, key, value), {"attention_mask": mask})  # builds every sublayer
-    set_weights(name, case, layer, draw_weights(name, d, case.data["seed"]))
-    result = _call(layer, name, case, (query, key, value), {"attention_mask": mask})
-    if not isinstance(result, (list, tuple)) or len(result) != 2:
-        fail(name, case, f"call returned {type_name(result)}, expected two tensors (output, attention_weights)",
-             f"hint:   {HINT_RETURN_PAIR}")
-    output, weights = (_numpy(name, case, r, what) for r, what in zip(result, ("output", "attention_weights")))
-    _check_shape(name, case, "output", output, (d["m"], d["T_q"], d["d_model"]), "the output is (m, T_q, d_model)")
-    _check_shape(name, case, "attention_weights", weights, (d["m"], d["num_heads"], d["T_q"], d["T_k"]),
-                 "the weights of every head: (m, num_heads, T_q, T_k)")
-    return Observation(case.name, {"output": output, "attention_weights": weights, **behaviour.count_leaf(layer)})
-
-
-def keras_mha(case):
-    """keras.layers.MultiHeadAttention with the case's weights: (output, weights) of the case's inputs."""
-    import keras
-
-    d = case.dims
-    H, depth = d["num_heads"], d["d_model"] // d["num_heads"]
-    query, key, value, mask = case.data["inputs"]
-    w = draw_weights("multi_head_attention", d, case.data["seed"])
-    layer = keras.layers.MultiHeadAttention(num_heads=H, key_dim=depth)
-    full = None if mask is None else np.broadcast_to(mask, (d["m"], d["T_q"], d["T_k"])).astype(np.float32)
-    layer(query, value, key=key, attention_mask=full)  # builds it
-    per_head = []
-    for name in ("wq", "wk", "wv"):  # Dense(d_model) kernel (d, d) is head h at columns h*depth .. (h+1)*depth-1
-        per_head += [w[name][0].reshape(d["d_model"], H, depth), w[name][1].reshape(H, depth)]
-    layer.set_weights(per_head + [w["dense"][0].reshape(H, depth, d["d_model"]), w["dense"][1]])
-    output, weights = layer(query, value, key=key, attention_mask=full, return_attention_scores=True)
-    return behaviour.to_numpy(output), behaviour.to_numpy(weights)
-
-
-def _expect_mha(case):
-    d = case.dims
-    w = draw_weights("multi_head_attention", d, case.data["seed"])
-    query, key, value, mask = case.data["inputs"]
-
-    def oracle(**bug):
-        output, weights = mha(query, key, value, mask, w, d["num_heads"], **bug)
-        return _float32({"output": output, "attention_weights": weights})
-
-    bug_list = ((HINT_MERGE_ORDER, {"merge": "wrong"}), (HINT_SPLIT, {"split": "reshape"}),
-                (HINT_NO_PROJECTION, {"project": False}), (HINT_MASK_HEADS, {"head_axis": False}),
-                (HINT_VALUE_FROM_KEY, {"value_from": "key"}), (HINT_SQRT_D_MODEL, {"scale": np.sqrt(d["d_model"])}),
-                (HINT_POLARITY, {"polarity": 0}))
-    _, bugs = replay(oracle, bug_list, FLOAT32_ATOL)
-    output, weights = keras_mha(case)  # the trusted answer: Keras's own layer with the same weights
-    expected = {"output": output, "attention_weights": weights,
-                **behaviour.expected_count({"multi_head_attention": mha_params(d["d_model"])})}
-    return expected, bugs
-
-
-GRADER.add(MHA_SPEC, _mha_cases, observe=_observe_mha, expect=_expect_mha)
-
-
-# --------------------------------------------------------------------------- EncoderLayer
-
-ENCODER_LAYER_SPEC = FunctionSpec(
-    "encoder_layer", (Output("layer"),), inputs=("d_model", "num_heads", "dff", "dropout_rate"),
-    default_hint="out1 = layernorm1(x + dropout1(self-attention of x)); out2 = layernorm2(out1 + dropout2(ffn(out1)))",
-    atol=STACK_ATOL, rtol=0)
-_ENCODER_LAYER_CASES = {
-    "public": [("small", 21, dict(m=2, T=5, d_model=8, num_heads=2, dff=16)),
-               ("wider", 22, dict(m=3, T=4, d_model=12, num_heads=4, dff=8))],
-    "hidden": [("one_sequence_one_head", 121, dict(m=1, T=7, d_model=6, num_heads=1, dff=12)),
-               ("two_positions", 122, dict(m=4, T=2, d_model=16, num_heads=2, dff=32))],
-}
-
-
-def _layer_cases(table):
-    def build(suite, _record):
-        cases = []
-        for name, seed, dims in table[suite]:
-            rng = np.random.default_rng(seed + 1000)
-            x = rng.standard_normal((dims["m"], dims["T"], dims["d_model"])).astype(np.float32)
-            mask = _course_mask(rng, dims["m"], dims["T"], dims["T"], "padding")
-            cases.append(Case(name, dims, data={"seed": seed, "inputs": [x, mask]}))
-        return cases
-    return build
-
-
-def _padding_changed(x, mask, rng):
-    """x with new random vectors at the padded positions (mask (m, 1, T) == BLOCKED)."""
-    changed = x.copy()
-    padded = mask[:, 0, :] == attention.BLOCKED
-    changed[padded] = rng.standard_normal((int(padded.sum()), x.shape[-1])).astype(np.float32)
-    return changed
-
-
-def _observe_encoder_layer(func, case):
-    name, d = ENCODER_LAYER_SPEC.name, case.dims
-    layer = _instance(func, name, case, (d["d_model"], d["num_heads"], d["dff"], DROPOUT_RATE))
-    x, mask = case.data["inputs"]
-
-    def run(training, inputs=x):
-        return _numpy(name, case, _call(layer, name, case, (inputs,), {"training": training, "padding_mask": mask}),
-                      "the output")
-
-    run(False)
-    set_weights(name, case, layer, draw_weights(name, d, case.data["seed"]))
-    out = run(False)
-    _check_shape(name, case, "the output", out, x.shape, "the output has the shape of x, (m, T, d_model)")
-    real = mask[:, 0, :] == attention.MAY_ATTEND
-    moved = run(False, _padding_changed(x, mask, np.random.default_rng(case.data["seed"])))
-    facts = {**_dropout_facts(run, out), "padding_invariant": _same(moved[real], out[real])}
-    return Observation(case.name, {"output": out, **behaviour.count_leaf(layer), **behaviour.fact_leaves(facts)})
-
-
-def _expect_encoder_layer(case):
-    d = case.dims
-    w = draw_weights("encoder_layer", d, case.data["seed"])
-    x, mask = case.data["inputs"]
-
-    def oracle(**bug):
-        return _float32({"output": encoder_layer(x, mask, w, d["num_heads"], **bug)})
-
-    expected, bugs = replay(oracle, ((HINT_RESIDUAL_1, {"residual1": False}), (HINT_RESIDUAL_2, {"residual2": False}),
-                                     (HINT_FFN_INPUT, {"ffn_reads": "x"}), (HINT_PRE_NORM, {"norm": "pre"})),
-                            STACK_ATOL)
-    facts, fact_bugs = _expected_facts(_DROPOUT_FACTS, {"padding_invariant": (True, HINT_PADDING, "")})
-    count = behaviour.expected_count({"encoder_layer": encoder_layer_params(d["d_model"], d["dff"])})
-    return {**expected, **facts, **count}, {**bugs, **fact_bugs}
-
-
-GRADER.add(ENCODER_LAYER_SPEC, _layer_cases(_ENCODER_LAYER_CASES), observe=_observe_encoder_layer,
-           expect=_expect_encoder_layer)
-
-
-# --------------------------------------------------------------------------- Encoder
-
-ENCODER_SPEC = FunctionSpec(
-    "encoder", (Output("layer"),), inputs=("num_layers", "d_model", "num_heads", "dff", "input_vocab_size",
-                                           "maximum_position", "dropout_rate"),
-    default_hint="x = embedding(ids) * sqrt(d_model) + pos_encoding[:, :T, :]; dropout; then every encoder layer in "
-                 "turn, each reading the output of the one before",
-    atol=STACK_ATOL, rtol=0)
-_ENCODER_CASES = {
-    "public": [("two_layers", 31, dict(m=2, T=6, num_layers=2, d_model=8, num_heads=2, dff=16, vocab_size=10)),
-               ("one_layer", 32, dict(m=3, T=5, num_layers=1, d_model=12, num_heads=3, dff=8, vocab_size=7))],
-    "hidden": [("one_sequence", 131, dict(m=1, T=9, num_layers=2, d_model=6, num_heads=2, dff=12, vocab_size=5)),
-               ("three_layers", 132, dict(m=2, T=3, num_layers=3, d_model=16, num_heads=4, dff=16, vocab_size=12))],
-}
-MAX_POSITION_MARGIN = 4  # the layers are built for more positions than any case uses, so the slice [:T] matters
-PAD_ID = 0  # the padding index of the encoder cases
-
-
-def _ids_cases(table, pad=True):
-    def build(suite, _record):
-        cases = []
-        for name, seed, dims in table[suite]:
-            rng = np.random.default_rng(seed + 1000)
-            ids = rng.integers(1, dims["vocab_size"], size=(dims["m"], dims["T"])).astype(np.int32)
-            mask = None
-            if pad:
-                mask = _course_mask(rng, dims["m"], dims["T"], dims["T"], "padding")
-                ids[mask[:, 0, :] == attention.BLOCKED] = PAD_ID
-            cases.append(Case(name, dims, data={"seed": seed, "inputs": [ids, mask]}))
-        return cases
-    return build
-
-
-def _stack_args(d, vocab_key="vocab_size"):
-    return (d["num_layers"], d["d_model"], d["num_heads"], d["dff"], d[vocab_key], d["T"] + MAX_POSITION_MARGIN,
-            DROPOUT_RATE)
-
-
-def _observe_encoder(func, case):
-    name, d = ENCODER_SPEC.name, case.dims
-    layer = _instance(func, name, case, _stack_args(d))
-    ids, mask = case.data["inputs"]
-
-    def run(training, inputs=ids):
-        return _numpy(name, case, _call(layer, name, case, (inputs,), {"training": training, "padding_mask": mask}),
-                      "the output")
-
-    run(False)
-    set_weights(name, case, layer, draw_weights(name, d, case.data["seed"]), "enc_layers")
-    out = run(False)
-    _check_shape(name, case, "the output", out, ids.shape + (d["d_model"],), "the output is (m, T, d_model)")
-    real = mask[:, 0, :] == attention.MAY_ATTEND
-    moved_ids = np.where(real, ids, (ids + 1) % d["vocab_size"]).astype(np.int32)  # other tokens where the padding is
-    moved = run(False, moved_ids)
-    facts = {**_dropout_facts(run, out), "padding_invariant": _same(moved[real], out[real])}
-    return Observation(case.name, {"output": out, **behaviour.count_leaf(layer), **behaviour.fact_leaves(facts)})
-
-
-def _expect_encoder(case):
-    d = case.dims
-    w = draw_weights("encoder", d, case.data["seed"])
-    ids, mask = case.data["inputs"]
-
-    def oracle(**bug):
-        return _float32({"output": encoder(ids, mask, w, d["num_heads"], **bug)})
-
-    expected, bugs = replay(oracle, ((HINT_EMBEDDING_NOT_SCALED, {"scale": "none"}),
-                                     (HINT_EMBEDDING_BY_D_MODEL, {"scale": "d_model"}),
-                                     (HINT_EMBEDDING_BY_DEPTH, {"scale": "sqrt_depth"}),
-                                     (HINT_NO_ENCODING, {"encoding": False}),
-                                     (HINT_ENCODING_SCALED, {"scale_encoding": True}),
-                                     (HINT_NOT_CHAINED, {"chained": False})), STACK_ATOL)
-    facts, fact_bugs = _expected_facts(_DROPOUT_FACTS, {"padding_invariant": (True, HINT_PADDING, "")})
-    count = behaviour.expected_count({"encoder": encoder_params(d["num_layers"], d["d_model"], d["dff"],
-                                                                d["vocab_size"])})
-    return {**expected, **facts, **count}, {**bugs, **fact_bugs}
-
-
-GRADER.add(ENCODER_SPEC, _ids_cases(_ENCODER_CASES), observe=_observe_encoder, expect=_expect_encoder)
-
-
-# --------------------------------------------------------------------------- DecoderLayer
-
-DECODER_LAYER_SPEC = FunctionSpec(
-    "decoder_layer", (Output("layer"),), inputs=("d_model", "num_heads", "dff", "dropout_rate"),
-    default_hint="out1 = layernorm1(x + masked self-attention of x); out2 = layernorm2(out1 + attention of out1 to "
-                 "enc_output); out3 = layernorm3(out2 + ffn(out2)); return out3 and both attention weights",
-    atol=STACK_ATOL, rtol=0)
-_DECODER_LAYER_CASES = {
-    "public": [("small", 41, dict(m=2, T_y=4, T_x=6, d_model=8, num_heads=2, dff=16)),
-               ("longer_target", 42, dict(m=3, T_y=7, T_x=5, d_model=12, num_heads=3, dff=8))],
-    "hidden": [("one_step", 141, dict(m=2, T_y=1, T_x=4, d_model=6, num_heads=2, dff=12)),
-               ("one_sequence_one_head", 142, dict(m=1, T_y=5, T_x=9, d_model=8, num_heads=1, dff=16))],
-}
-
-
-def _decoder_inputs(rng, dims):
-    x = rng.standard_normal((dims["m"], dims["T_y"], dims["d_model"])).astype(np.float32)
-    enc = rng.standard_normal((dims["m"], dims["T_x"], dims["d_model"])).astype(np.float32)
-    return x, enc, _course_mask(rng, dims["m"], dims["T_y"], dims["T_y"], "look_ahead"), \
-        _course_mask(rng, dims["m"], dims["T_y"], dims["T_x"], "padding")
-
-
-def _decoder_layer_cases(suite, _record):
-    cases = []
-    for name, seed, dims in _DECODER_LAYER_CASES[suite]:
-        rng = np.random.default_rng(seed + 1000)
-        cases.append(Case(name, dims, data={"seed": seed, "inputs": list(_decoder_inputs(rng, dims))}))
-    return cases
 
 
 def _later_changed(values, t, rng):
@@ -904,6 +559,336 @@ def _causal(run, inputs, out, seed):
     return _same(moved[:, :t + 1], out[:, :t + 1])
 
 
+def _causal_fact(T):
+    """The expected fact of _causal over T steps: {} when T < 2 (nothing comes later)."""
+    return {"causal": (True, HINT_CAUSAL, "")} if T > 1 else {}
+
+
+def _verdict(oracle, bugs, facts, count=None, atol=STACK_ATOL):
+    """expect()'s (expected leaves, {hint: leaves}): oracle() and the known bugs it replays (replay), the facts
+    {fact: (expected, hint when False, hint when True)}, and the parameter count {layer: n} when given."""
+    expected, bug_leaves = replay(oracle, bugs, atol)
+    fact_expected, fact_bugs = behaviour.expected_facts(facts)
+    counted = behaviour.expected_count(count) if count else {}
+    return {**expected, **fact_expected, **counted}, {**bug_leaves, **fact_bugs}
+
+
+# --------------------------------------------------------------------------- scaled_dot_product_attention
+
+SDPA_SPEC = FunctionSpec(
+    "scaled_dot_product_attention", (Output("output"), Output("attention_weights")), inputs=("q", "k", "v", "mask"),
+    default_hint="scores = q k^T / sqrt(d_k); BLOCKED_SCORE where the mask is 0; softmax over the last axis (keys); "
+                 "output = weights v",
+    atol=FLOAT32_ATOL, rtol=0)  # a few float32 matrix products against float64: ~1e-6; every bug moves > 1e-2
+_SDPA_CASES = {
+    "public": {"padding_mask": (1, dict(lead=(2,), T_q=4, T_k=5, d_k=6, d_v=3, mask="padding")),
+               "look_ahead_with_heads": (2, dict(lead=(2, 3), T_q=5, T_k=5, d_k=4, d_v=4, mask="look_ahead"))},
+    "hidden": {"no_mask": (101, dict(lead=(3,), T_q=2, T_k=6, d_k=8, d_v=5, mask=None)),
+               "one_query": (102, dict(lead=(1, 2), T_q=1, T_k=7, d_k=3, d_v=2, mask="padding")),
+               "full_mask_per_query": (103, dict(lead=(2,), T_q=6, T_k=4, d_k=16, d_v=6, mask="random"))},
+}
+QK_SCALE = 1.5  # q and k are 1.5 N(0, 1): scores of a few units, attention far from uniform
+
+
+def _sdpa_mask(rng, lead, T_q, T_k, kind):
+    """A mask in the course's polarity; every query keeps at least one key and some key is blocked."""
+    if kind == "look_ahead":
+        return np.tril(np.ones((T_q, T_k), dtype=np.float32)).reshape((1,) * len(lead) + (T_q, T_k))
+    m = lead[0]
+    extra = (1,) * (len(lead) - 1)  # a head axis of size 1
+    if kind == "padding":
+        lengths = rng.integers(1, T_k, size=m)  # at least one real token and one pad
+        keep = (np.arange(T_k)[None, :] < lengths[:, None]).astype(np.float32)
+        return keep.reshape((m,) + extra + (1, T_k))
+    keep = (rng.random((m,) + extra + (T_q, T_k)) < 0.6).astype(np.float32)
+    keep[..., 0] = 1.0  # every query may attend to something
+    return keep
+
+
+def _sdpa_case(name, entry):
+    seed, dims = entry
+    rng = np.random.default_rng(seed)
+    lead, T_q, T_k = dims["lead"], dims["T_q"], dims["T_k"]
+    q, k = (rng.standard_normal(lead + (T, dims["d_k"])) * QK_SCALE for T in (T_q, T_k))
+    v = rng.standard_normal(lead + (T_k, dims["d_v"]))
+    mask = _sdpa_mask(rng, lead, T_q, T_k, dims["mask"]) if dims["mask"] else None
+    shown = {"batch": "x".join(map(str, lead)), **{k_: dims[k_] for k_ in ("T_q", "T_k", "d_k", "d_v")},
+             "mask": dims["mask"] or "None"}
+    return Case(name, shown, args=(q.astype(np.float32), k.astype(np.float32), v.astype(np.float32), mask))
+
+
+def _observe_sdpa(func, case):
+    result, changed = behaviour.call_checked(func, SDPA_SPEC, case, case.args)
+    output, weights = _tensors(SDPA_SPEC.name, case, result, SDPA_SPEC.output_names(), HINT_RETURN_PAIR)
+    q, k, v, mask = case.args
+    _check_shape(SDPA_SPEC.name, case, "output", output, q.shape[:-1] + v.shape[-1:],
+                 "output = weights v: (..., T_q, d_v)")
+    _check_shape(SDPA_SPEC.name, case, "attention_weights", weights, q.shape[:-1] + k.shape[-2:-1],
+                 "one weight per query and key: (..., T_q, T_k)")
+    facts = {"rows_sum_to_one": bool(np.all(np.abs(weights.sum(axis=-1) - 1) <= ROW_SUM_TOL))}
+    if mask is not None:
+        blocked = np.broadcast_to(mask == attention.BLOCKED, weights.shape)
+        facts["blocked_keys_weightless"] = bool(np.all(np.abs(weights[blocked]) <= BLOCKED_WEIGHT_TOL))
+    return Observation(case.name, {"output": output, "attention_weights": weights, **behaviour.fact_leaves(facts)},
+                       changed)
+
+
+_SDPA_BUGS = ((HINT_AFTER_SOFTMAX, {"after_softmax": True}), (HINT_POLARITY, {"polarity": 0}),
+              (HINT_MASK_IGNORED, {"use_mask": False}), (HINT_SOFTMAX_AXIS, {"axis": -2}),
+              (HINT_NOT_SCALED, {"scale": "none"}), (HINT_SCALED_BY_D_K, {"scale": "d_k"}))
+
+
+def _expect_sdpa(case):
+    q, k, v, mask = case.args
+
+    def oracle(**bug):
+        return dict(zip(SDPA_SPEC.output_names(), attend(q, k, v, mask, **bug)))
+
+    facts = {"rows_sum_to_one": (True, HINT_ROWS, "")}
+    if mask is not None:
+        facts["blocked_keys_weightless"] = (True, HINT_BLOCKED, "")
+    return _verdict(oracle, _SDPA_BUGS, facts, atol=FLOAT32_ATOL)
+
+
+GRADER.add(SDPA_SPEC, table_cases(_SDPA_CASES, _sdpa_case), observe=_observe_sdpa, expect=_expect_sdpa)
+
+
+# --------------------------------------------------------------------------- MultiHeadAttention
+
+MHA_SPEC = FunctionSpec(
+    "multi_head_attention", (Output("layer"),), inputs=("d_model", "num_heads"),
+    default_hint="q, k, v = wq(query), wk(key), wv(value), each split into (m, heads, T, depth); attention per head "
+                 "with the mask given a head axis; heads merged back to (m, T_q, d_model); then self.dense",
+    atol=FLOAT32_ATOL, rtol=0)  # a few float32 layers against the float32 Keras layer and the float64 oracle: ~1e-6
+_MHA_CASES = {
+    "public": {"self_attention_padding": (11, dict(m=2, T_q=5, T_k=5, d_model=8, num_heads=2, mask="padding")),
+               "cross_attention": (12, dict(m=3, T_q=4, T_k=6, d_model=12, num_heads=3, mask="padding"))},
+    "hidden": {"one_head_look_ahead": (111, dict(m=2, T_q=6, T_k=6, d_model=6, num_heads=1, mask="look_ahead")),
+               "many_heads_no_mask": (112, dict(m=1, T_q=3, T_k=7, d_model=16, num_heads=8, mask=None)),
+               "one_query": (113, dict(m=4, T_q=1, T_k=5, d_model=8, num_heads=4, mask="padding"))},
+}
+
+
+def _mha_case(name, entry):
+    seed, dims = entry
+    rng = np.random.default_rng(seed + INPUT_SEED_OFFSET)
+    m, d = dims["m"], dims["d_model"]
+    query, key, value = (rng.standard_normal((m, dims[T], d)).astype(np.float32) for T in ("T_q", "T_k", "T_k"))
+    if name.startswith("self"):
+        key = value = query
+    mask = _course_mask(rng, m, dims["T_q"], dims["T_k"], dims["mask"])
+    return Case(name, {**dims, "mask": dims["mask"] or "None"},
+                data={"seed": seed, "inputs": [query, key, value, mask]})
+
+
+def _observe_mha(func, case):
+    name, d = MHA_SPEC.name, case.dims
+    layer = _instance(func, name, case, (d["d_model"], d["num_heads"]))
+    query, key, value, mask = case.data["inputs"]
+
+    def run(_training):  # the layer has no dropout
+        result = _call(layer, name, case, (query, key, value), {"attention_mask": mask})
+        return _tensors(name, case, result, ("output", "attention_weights"), HINT_RETURN_PAIR)
+
+    output, weights = _weighted_run(name, case, layer, run)
+    _check_shape(name, case, "output", output, (d["m"], d["T_q"], d["d_model"]), "the output is (m, T_q, d_model)")
+    _check_shape(name, case, "attention_weights", weights, (d["m"], d["num_heads"], d["T_q"], d["T_k"]),
+                 "the weights of every head: (m, num_heads, T_q, T_k)")
+    return Observation(case.name, {"output": output, "attention_weights": weights, **behaviour.count_leaf(layer)})
+
+
+def keras_mha(case, w):
+    """keras.layers.MultiHeadAttention with the weights w (draw_weights): (output, weights) of the case's inputs."""
+    import keras
+
+    d = case.dims
+    H, depth = d["num_heads"], d["d_model"] // d["num_heads"]
+    query, key, value, mask = case.data["inputs"]
+    layer = keras.layers.MultiHeadAttention(num_heads=H, key_dim=depth)
+    full = None if mask is None else np.broadcast_to(mask, (d["m"], d["T_q"], d["T_k"])).astype(np.float32)
+    layer(query, value, key=key, attention_mask=full)  # builds it
+    per_head = []
+    for name in ("wq", "wk", "wv"):  # Dense(d_model) kernel (d, d) is head h at columns h*depth .. (h+1)*depth-1
+        per_head += [w[name][0].reshape(d["d_model"], H, depth), w[name][1].reshape(H, depth)]
+    layer.set_weights(per_head + [w["dense"][0].reshape(H, depth, d["d_model"]), w["dense"][1]])
+    output, weights = layer(query, value, key=key, attention_mask=full, return_attention_scores=True)
+    return behaviour.to_numpy(output), behaviour.to_numpy(weights)
+
+
+def _expect_mha(case):
+    d = case.dims
+    w = draw_weights("multi_head_attention", d, case.data["seed"])
+    query, key, value, mask = case.data["inputs"]
+
+    def oracle(**bug):
+        return dict(zip(("output", "attention_weights"), mha(query, key, value, mask, w, d["num_heads"], **bug)))
+
+    _, bugs = replay(oracle, ((HINT_MERGE_ORDER, {"merge": "wrong"}), (HINT_SPLIT, {"split": "reshape"}),
+                              (HINT_NO_PROJECTION, {"project": False}), (HINT_MASK_HEADS, {"head_axis": False}),
+                              (HINT_VALUE_FROM_KEY, {"value_from": "key"}),
+                              (HINT_SQRT_D_MODEL, {"scale": np.sqrt(d["d_model"])}), (HINT_POLARITY, {"polarity": 0})),
+                     FLOAT32_ATOL)
+    output, weights = keras_mha(case, w)  # the trusted answer: Keras's own layer with the same weights
+    count = behaviour.expected_count({"multi_head_attention": mha_params(d["d_model"])})
+    return {"output": output, "attention_weights": weights, **count}, bugs
+
+
+GRADER.add(MHA_SPEC, table_cases(_MHA_CASES, _mha_case), observe=_observe_mha, expect=_expect_mha)
+
+
+# --------------------------------------------------------------------------- EncoderLayer
+
+ENCODER_LAYER_SPEC = FunctionSpec(
+    "encoder_layer", (Output("layer"),), inputs=("d_model", "num_heads", "dff", "dropout_rate"),
+    default_hint="out1 = layernorm1(x + dropout1(self-attention of x)); out2 = layernorm2(out1 + dropout2(ffn(out1)))",
+    atol=STACK_ATOL, rtol=0)
+_ENCODER_LAYER_CASES = {
+    "public": {"small": (21, dict(m=2, T=5, d_model=8, num_heads=2, dff=16)),
+               "wider": (22, dict(m=3, T=4, d_model=12, num_heads=4, dff=8))},
+    "hidden": {"one_sequence_one_head": (121, dict(m=1, T=7, d_model=6, num_heads=1, dff=12)),
+               "two_positions": (122, dict(m=4, T=2, d_model=16, num_heads=2, dff=32))},
+}
+
+
+def _encoder_layer_inputs(rng, dims):
+    x = rng.standard_normal((dims["m"], dims["T"], dims["d_model"])).astype(np.float32)
+    return x, _course_mask(rng, dims["m"], dims["T"], dims["T"], "padding")
+
+
+def _padding_changed(x, mask, rng):
+    """x with new random vectors at the padded positions (mask (m, 1, T) == BLOCKED)."""
+    changed = x.copy()
+    padded = mask[:, 0, :] == attention.BLOCKED
+    changed[padded] = rng.standard_normal((int(padded.sum()), x.shape[-1])).astype(np.float32)
+    return changed
+
+
+def _observe_encoder_layer(func, case):
+    name, d = ENCODER_LAYER_SPEC.name, case.dims
+    layer = _instance(func, name, case, (d["d_model"], d["num_heads"], d["dff"], DROPOUT_RATE))
+    x, mask = case.data["inputs"]
+
+    def run(training, inputs=x):
+        return _numpy(name, case, _call(layer, name, case, (inputs,), {"training": training, "padding_mask": mask}),
+                      "the output")
+
+    out = _weighted_run(name, case, layer, run)
+    _check_shape(name, case, "the output", out, x.shape, "the output has the shape of x, (m, T, d_model)")
+    real = mask[:, 0, :] == attention.MAY_ATTEND
+    moved = run(False, _padding_changed(x, mask, np.random.default_rng(case.data["seed"])))
+    facts = {**_dropout_facts(run, out), "padding_invariant": _same(moved[real], out[real])}
+    return Observation(case.name, {"output": out, **behaviour.count_leaf(layer), **behaviour.fact_leaves(facts)})
+
+
+def _expect_encoder_layer(case):
+    d = case.dims
+    w = draw_weights("encoder_layer", d, case.data["seed"])
+    x, mask = case.data["inputs"]
+
+    def oracle(**bug):
+        return {"output": encoder_layer(x, mask, w, d["num_heads"], **bug)}
+
+    return _verdict(oracle, ((HINT_RESIDUAL_1, {"residual1": False}), (HINT_RESIDUAL_2, {"residual2": False}),
+                             (HINT_FFN_INPUT, {"ffn_reads": "x"}), (HINT_PRE_NORM, {"norm": "pre"})),
+                    {**_DROPOUT_FACTS, "padding_invariant": (True, HINT_PADDING, "")},
+                    {"encoder_layer": encoder_layer_params(d["d_model"], d["dff"])})
+
+
+GRADER.add(ENCODER_LAYER_SPEC, _seeded_cases(_ENCODER_LAYER_CASES, _encoder_layer_inputs),
+           observe=_observe_encoder_layer, expect=_expect_encoder_layer)
+
+
+# --------------------------------------------------------------------------- Encoder
+
+ENCODER_SPEC = FunctionSpec(
+    "encoder", (Output("layer"),), inputs=("num_layers", "d_model", "num_heads", "dff", "input_vocab_size",
+                                           "maximum_position", "dropout_rate"),
+    default_hint="x = embedding(ids) * sqrt(d_model) + pos_encoding[:, :T, :]; dropout; then every encoder layer in "
+                 "turn, each reading the output of the one before",
+    atol=STACK_ATOL, rtol=0)
+_ENCODER_CASES = {
+    "public": {"two_layers": (31, dict(m=2, T=6, num_layers=2, d_model=8, num_heads=2, dff=16, vocab_size=10)),
+               "one_layer": (32, dict(m=3, T=5, num_layers=1, d_model=12, num_heads=3, dff=8, vocab_size=7))},
+    "hidden": {"one_sequence": (131, dict(m=1, T=9, num_layers=2, d_model=6, num_heads=2, dff=12, vocab_size=5)),
+               "three_layers": (132, dict(m=2, T=3, num_layers=3, d_model=16, num_heads=4, dff=16, vocab_size=12))},
+}
+PAD_ID = 0  # the padding index of the encoder cases
+
+
+def _encoder_inputs(rng, dims):
+    ids = rng.integers(1, dims["vocab_size"], size=(dims["m"], dims["T"])).astype(np.int32)
+    mask = _course_mask(rng, dims["m"], dims["T"], dims["T"], "padding")
+    ids[mask[:, 0, :] == attention.BLOCKED] = PAD_ID
+    return ids, mask
+
+
+def _stack_args(d):
+    return (d["num_layers"], d["d_model"], d["num_heads"], d["dff"], d["vocab_size"], d["T"] + MAX_POSITION_MARGIN,
+            DROPOUT_RATE)
+
+
+def _observe_encoder(func, case):
+    name, d = ENCODER_SPEC.name, case.dims
+    layer = _instance(func, name, case, _stack_args(d))
+    ids, mask = case.data["inputs"]
+
+    def run(training, inputs=ids):
+        return _numpy(name, case, _call(layer, name, case, (inputs,), {"training": training, "padding_mask": mask}),
+                      "the output")
+
+    out = _weighted_run(name, case, layer, run)
+    _check_shape(name, case, "the output", out, ids.shape + (d["d_model"],), "the output is (m, T, d_model)")
+    real = mask[:, 0, :] == attention.MAY_ATTEND
+    moved_ids = np.where(real, ids, (ids + 1) % d["vocab_size"]).astype(np.int32)  # other tokens where the padding is
+    moved = run(False, moved_ids)
+    facts = {**_dropout_facts(run, out), "padding_invariant": _same(moved[real], out[real])}
+    return Observation(case.name, {"output": out, **behaviour.count_leaf(layer), **behaviour.fact_leaves(facts)})
+
+
+def _expect_encoder(case):
+    d = case.dims
+    w = draw_weights("encoder", d, case.data["seed"])
+    ids, mask = case.data["inputs"]
+
+    def oracle(**bug):
+        return {"output": encoder(ids, mask, w, d["num_heads"], **bug)}
+
+    return _verdict(oracle, ((HINT_EMBEDDING_NOT_SCALED, {"scale": "none"}),
+                             (HINT_EMBEDDING_BY_D_MODEL, {"scale": "d_model"}),
+                             (HINT_EMBEDDING_BY_DEPTH, {"scale": "sqrt_depth"}),
+                             (HINT_NO_ENCODING, {"encoding": False}),
+                             (HINT_ENCODING_SCALED, {"scale_encoding": True}),
+                             (HINT_NOT_CHAINED, {"chained": False})),
+                    {**_DROPOUT_FACTS, "padding_invariant": (True, HINT_PADDING, "")},
+                    {"encoder": encoder_params(d["num_layers"], d["d_model"], d["dff"], d["vocab_size"])})
+
+
+GRADER.add(ENCODER_SPEC, _seeded_cases(_ENCODER_CASES, _encoder_inputs), observe=_observe_encoder,
+           expect=_expect_encoder)
+
+
+# --------------------------------------------------------------------------- DecoderLayer
+
+DECODER_LAYER_SPEC = FunctionSpec(
+    "decoder_layer", (Output("layer"),), inputs=("d_model", "num_heads", "dff", "dropout_rate"),
+    default_hint="out1 = layernorm1(x + masked self-attention of x); out2 = layernorm2(out1 + attention of out1 to "
+                 "enc_output); out3 = layernorm3(out2 + ffn(out2)); return out3 and both attention weights",
+    atol=STACK_ATOL, rtol=0)
+_DECODER_LAYER_CASES = {
+    "public": {"small": (41, dict(m=2, T_y=4, T_x=6, d_model=8, num_heads=2, dff=16)),
+               "longer_target": (42, dict(m=3, T_y=7, T_x=5, d_model=12, num_heads=3, dff=8))},
+    "hidden": {"one_step": (141, dict(m=2, T_y=1, T_x=4, d_model=6, num_heads=2, dff=12)),
+               "one_sequence_one_head": (142, dict(m=1, T_y=5, T_x=9, d_model=8, num_heads=1, dff=16))},
+}
+
+
+def _decoder_layer_inputs(rng, dims):
+    x = rng.standard_normal((dims["m"], dims["T_y"], dims["d_model"])).astype(np.float32)
+    enc = rng.standard_normal((dims["m"], dims["T_x"], dims["d_model"])).astype(np.float32)
+    return x, enc, _course_mask(rng, dims["m"], dims["T_y"], dims["T_y"], "look_ahead"), \
+        _course_mask(rng, dims["m"], dims["T_y"], dims["T_x"], "padding")
+
+
 def _observe_decoder_layer(func, case):
     name, d = DECODER_LAYER_SPEC.name, case.dims
     layer = _instance(func, name, case, (d["d_model"], d["num_heads"], d["dff"], DROPOUT_RATE))
@@ -913,16 +898,14 @@ def _observe_decoder_layer(func, case):
     def run(training, inputs=x):
         result = _call(layer, name, case, (inputs, enc), {"training": training, "look_ahead_mask": look_ahead,
                                                           "padding_mask": padding})
-        if not isinstance(result, (list, tuple)) or len(result) != 3:
-            fail(name, case, f"call returned {type_name(result)}, expected three tensors",
-                 "hint:   return out3, the self-attention weights (block 1) and the cross-attention weights (block 2)")
-        returned["maps"] = result[1:]
-        return _numpy(name, case, result[0], "out3")
+        out, *maps = _tensors(name, case, result, ("out3", "attention block 1", "attention block 2"),
+                              "return out3, the self-attention weights (block 1) and the cross-attention weights "
+                              "(block 2)")
+        returned["maps"] = maps
+        return out
 
-    run(False)
-    set_weights(name, case, layer, draw_weights(name, d, case.data["seed"]))
-    out = run(False)
-    block1, block2 = (_numpy(name, case, r, f"attention block {i}") for i, r in enumerate(returned["maps"], 1))
+    out = _weighted_run(name, case, layer, run)
+    block1, block2 = returned["maps"]
     _check_shape(name, case, "out3", out, x.shape, "out3 has the shape of x, (m, T_y, d_model)")
     shapes = {(d["m"], d["num_heads"], d["T_y"], d["T_y"]), (d["m"], d["num_heads"], d["T_y"], d["T_x"])}
     for label, value in (("attention block 1", block1), ("attention block 2", block2)):
@@ -941,19 +924,17 @@ def _expect_decoder_layer(case):
 
     def oracle(**bug):
         out, w1, w2 = decoder_layer(x, enc, look_ahead, padding, w, d["num_heads"], **bug)
-        return _float32({"output": out, "attention_block1": w1, "attention_block2": w2})
+        return {"output": out, "attention_block1": w1, "attention_block2": w2}
 
-    expected, bugs = replay(oracle, ((HINT_CROSS_OWN, {"cross_kv": "self"}), (HINT_CROSS_QUERY, {"cross_query": "x"}),
-                                     (HINT_RESIDUAL_CROSS, {"residual2": False}), (HINT_MAPS_SWAPPED,
-                                                                                   {"swap_maps": True}),
-                                     (HINT_CROSS_UNMASKED, {"use_padding": False})), STACK_ATOL)
-    causal = {"causal": (True, HINT_CAUSAL, "")} if d["T_y"] > 1 else {}
-    facts, fact_bugs = _expected_facts(_DROPOUT_FACTS, causal)
-    count = behaviour.expected_count({"decoder_layer": decoder_layer_params(d["d_model"], d["dff"])})
-    return {**expected, **facts, **count}, {**bugs, **fact_bugs}
+    return _verdict(oracle, ((HINT_CROSS_OWN, {"cross_kv": "self"}), (HINT_CROSS_QUERY, {"cross_query": "x"}),
+                             (HINT_RESIDUAL_CROSS, {"residual2": False}), (HINT_MAPS_SWAPPED, {"swap_maps": True}),
+                             (HINT_CROSS_UNMASKED, {"use_padding": False})),
+                    {**_DROPOUT_FACTS, **_causal_fact(d["T_y"])},
+                    {"decoder_layer": decoder_layer_params(d["d_model"], d["dff"])})
 
 
-GRADER.add(DECODER_LAYER_SPEC, _decoder_layer_cases, observe=_observe_decoder_layer, expect=_expect_decoder_layer)
+GRADER.add(DECODER_LAYER_SPEC, _seeded_cases(_DECODER_LAYER_CASES, _decoder_layer_inputs),
+           observe=_observe_decoder_layer, expect=_expect_decoder_layer)
 
 
 # --------------------------------------------------------------------------- Decoder
@@ -965,29 +946,20 @@ DECODER_SPEC = FunctionSpec(
                  "with enc_output and both masks; collect each layer's two attention maps",
     atol=STACK_ATOL, rtol=0)
 _DECODER_CASES = {
-    "public": [("two_layers", 51, dict(m=2, T=5, T_x=6, num_layers=2, d_model=8, num_heads=2, dff=16, vocab_size=9)),
-               ("one_layer", 52, dict(m=3, T=4, T_x=3, num_layers=1, d_model=12, num_heads=4, dff=8, vocab_size=6))],
-    "hidden": [("one_sequence", 151, dict(m=1, T=6, T_x=8, num_layers=2, d_model=6, num_heads=3, dff=12,
+    "public": {"two_layers": (51, dict(m=2, T=5, T_x=6, num_layers=2, d_model=8, num_heads=2, dff=16, vocab_size=9)),
+               "one_layer": (52, dict(m=3, T=4, T_x=3, num_layers=1, d_model=12, num_heads=4, dff=8, vocab_size=6))},
+    "hidden": {"one_sequence": (151, dict(m=1, T=6, T_x=8, num_layers=2, d_model=6, num_heads=3, dff=12,
                                           vocab_size=11)),
-               ("three_layers", 152, dict(m=2, T=3, T_x=5, num_layers=3, d_model=8, num_heads=1, dff=8,
-                                          vocab_size=4))],
+               "three_layers": (152, dict(m=2, T=3, T_x=5, num_layers=3, d_model=8, num_heads=1, dff=8,
+                                          vocab_size=4))},
 }
 
 
-def _decoder_cases(suite, _record):
-    cases = []
-    for name, seed, dims in _DECODER_CASES[suite]:
-        rng = np.random.default_rng(seed + 1000)
-        ids = rng.integers(0, dims["vocab_size"], size=(dims["m"], dims["T"])).astype(np.int32)
-        enc = rng.standard_normal((dims["m"], dims["T_x"], dims["d_model"])).astype(np.float32)
-        cases.append(Case(name, dims, data={"seed": seed, "inputs": [
-            ids, enc, _course_mask(rng, dims["m"], dims["T"], dims["T"], "look_ahead"),
-            _course_mask(rng, dims["m"], dims["T"], dims["T_x"], "padding")]}))
-    return cases
-
-
-def map_keys(num_layers):
-    return [f"decoder_layer{i}_block{b}" for i in range(1, num_layers + 1) for b in (1, 2)]
+def _decoder_inputs(rng, dims):
+    ids = rng.integers(0, dims["vocab_size"], size=(dims["m"], dims["T"])).astype(np.int32)
+    enc = rng.standard_normal((dims["m"], dims["T_x"], dims["d_model"])).astype(np.float32)
+    return ids, enc, _course_mask(rng, dims["m"], dims["T"], dims["T"], "look_ahead"), \
+        _course_mask(rng, dims["m"], dims["T"], dims["T_x"], "padding")
 
 
 def _observe_decoder(func, case):
@@ -1005,11 +977,9 @@ def _observe_decoder(func, case):
         returned["maps"] = result[1]
         return _numpy(name, case, result[0], "x")
 
-    run(False)
-    set_weights(name, case, layer, draw_weights(name, d, case.data["seed"]), "dec_layers")
-    out = run(False)
+    out = _weighted_run(name, case, layer, run)
     _check_shape(name, case, "x", out, ids.shape + (d["d_model"],), "x is (m, T, d_model)")
-    keys = map_keys(d["num_layers"])
+    keys = [f"decoder_layer{i}_block{b}" for i in range(1, d["num_layers"] + 1) for b in (1, 2)]
     if sorted(returned["maps"]) != sorted(keys):
         fail(name, case, f"the attention weights are keyed {sorted(returned['maps'])}, expected {keys}",
              f"hint:   {HINT_KEYS}")
@@ -1025,20 +995,19 @@ def _expect_decoder(case):
 
     def oracle(**bug):
         x, maps = decoder(ids, enc, look_ahead, padding, w, d["num_heads"], **bug)
-        return _float32({"x": x, **{f"attention.{k}": v for k, v in maps.items()}})
+        return {"x": x, **{f"attention.{k}": v for k, v in maps.items()}}
 
-    expected, bugs = replay(oracle, ((HINT_EMBEDDING_NOT_SCALED, {"scale": "none"}),
-                                     (HINT_EMBEDDING_BY_D_MODEL, {"scale": "d_model"}),
-                                     (HINT_NO_ENCODING, {"encoding": False}),
-                                     (HINT_ENCODING_SCALED, {"scale_encoding": True}),
-                                     (HINT_NOT_CHAINED, {"chained": False})), STACK_ATOL)
-    facts, fact_bugs = _expected_facts(_DROPOUT_FACTS, {"causal": (True, HINT_CAUSAL, "")})
-    count = behaviour.expected_count({"decoder": decoder_params(d["num_layers"], d["d_model"], d["dff"],
-                                                                d["vocab_size"])})
-    return {**expected, **facts, **count}, {**bugs, **fact_bugs}
+    return _verdict(oracle, ((HINT_EMBEDDING_NOT_SCALED, {"scale": "none"}),
+                             (HINT_EMBEDDING_BY_D_MODEL, {"scale": "d_model"}),
+                             (HINT_NO_ENCODING, {"encoding": False}),
+                             (HINT_ENCODING_SCALED, {"scale_encoding": True}),
+                             (HINT_NOT_CHAINED, {"chained": False})),
+                    {**_DROPOUT_FACTS, **_causal_fact(d["T"])},
+                    {"decoder": decoder_params(d["num_layers"], d["d_model"], d["dff"], d["vocab_size"])})
 
 
-GRADER.add(DECODER_SPEC, _decoder_cases, observe=_observe_decoder, expect=_expect_decoder)
+GRADER.add(DECODER_SPEC, _seeded_cases(_DECODER_CASES, _decoder_inputs), observe=_observe_decoder,
+           expect=_expect_decoder)
 
 
 # --------------------------------------------------------------------------- Transformer
@@ -1051,31 +1020,25 @@ TRANSFORMER_SPEC = FunctionSpec(
                  "(self-attention: look-ahead, cross-attention: padding), then final_layer: logits",
     atol=STACK_ATOL, rtol=0)
 _TRANSFORMER_CASES = {
-    "public": [("small", 61, dict(m=2, T_x=7, T_y=4, num_layers=1, d_model=8, num_heads=2, dff=16,
+    "public": {"small": (61, dict(m=2, T_x=7, T_y=4, num_layers=1, d_model=8, num_heads=2, dff=16,
                                   input_vocab_size=9, target_vocab_size=6, n_outputs=5, pad_id=0)),
-               ("two_layers", 62, dict(m=3, T_x=5, T_y=6, num_layers=2, d_model=12, num_heads=3, dff=8,
-                                       input_vocab_size=7, target_vocab_size=8, n_outputs=7, pad_id=0))],
-    "hidden": [("pad_id_not_zero", 161, dict(m=2, T_x=6, T_y=5, num_layers=1, d_model=6, num_heads=2, dff=12,
+               "two_layers": (62, dict(m=3, T_x=5, T_y=6, num_layers=2, d_model=12, num_heads=3, dff=8,
+                                       input_vocab_size=7, target_vocab_size=8, n_outputs=7, pad_id=0))},
+    "hidden": {"pad_id_not_zero": (161, dict(m=2, T_x=6, T_y=5, num_layers=1, d_model=6, num_heads=2, dff=12,
                                              input_vocab_size=8, target_vocab_size=5, n_outputs=4, pad_id=3)),
-               ("one_sequence_one_step", 162, dict(m=1, T_x=4, T_y=1, num_layers=2, d_model=8, num_heads=4,
-                                                   dff=8, input_vocab_size=5, target_vocab_size=4, n_outputs=3,
-                                                   pad_id=0))],
+               "one_sequence_one_step": (162, dict(m=1, T_x=4, T_y=1, num_layers=2, d_model=8, num_heads=4, dff=8,
+                                                   input_vocab_size=5, target_vocab_size=4, n_outputs=3, pad_id=0))},
 }
 EXTRA_PADDING = 3  # pad tokens appended to the encoder's inputs for the padding check
 
 
-def _transformer_cases(suite, _record):
-    cases = []
-    for name, seed, dims in _TRANSFORMER_CASES[suite]:
-        rng = np.random.default_rng(seed + 1000)
-        m, T_x, pad_id = dims["m"], dims["T_x"], dims["pad_id"]
-        tokens = np.array([t for t in range(dims["input_vocab_size"]) if t != pad_id])
-        encoder_ids = rng.choice(tokens, size=(m, T_x)).astype(np.int32)
-        lengths = rng.integers(max(1, T_x // 2), T_x, size=m)
-        encoder_ids[np.arange(T_x)[None, :] >= lengths[:, None]] = pad_id
-        decoder_ids = rng.integers(0, dims["target_vocab_size"], size=(m, dims["T_y"])).astype(np.int32)
-        cases.append(Case(name, dims, data={"seed": seed, "inputs": [encoder_ids, decoder_ids]}))
-    return cases
+def _transformer_inputs(rng, dims):
+    m, T_x, pad_id = dims["m"], dims["T_x"], dims["pad_id"]
+    tokens = np.array([t for t in range(dims["input_vocab_size"]) if t != pad_id])
+    encoder_ids = rng.choice(tokens, size=(m, T_x)).astype(np.int32)
+    lengths = rng.integers(max(1, T_x // 2), T_x, size=m)
+    encoder_ids[np.arange(T_x)[None, :] >= lengths[:, None]] = pad_id
+    return encoder_ids, rng.integers(0, dims["target_vocab_size"], size=(m, dims["T_y"])).astype(np.int32)
 
 
 def _transformer_args(d):
@@ -1092,14 +1055,7 @@ def _observe_transformer(func, case):
     def run(training, inputs=decoder_ids, source=encoder_ids):
         return _numpy(name, case, _call(model, name, case, ((source, inputs),), {"training": training}), "the logits")
 
-    run(False)
-    w = draw_weights(name, d, case.data["seed"])
-    for part in ("encoder", "decoder"):
-        if not hasattr(model, part):
-            fail(name, case, f"the model has no attribute {part}", "hint:   keep the given __init__ code unchanged")
-        set_weights(name, case, getattr(model, part), w[part], part[:3] + "_layers", f"self.{part}")
-    set_weights(name, case, model, {"final_layer": w["final_layer"]})
-    out = run(False)
+    out = _weighted_run(name, case, model, run)
     _check_shape(name, case, "the logits", out, (d["m"], d["T_y"], d["n_outputs"]),
                  "the logits are (m, T_y, n_outputs): one score per output token and step")
     longer = np.pad(encoder_ids, ((0, 0), (0, EXTRA_PADDING)), constant_values=d["pad_id"])
@@ -1113,23 +1069,22 @@ def _expect_transformer(case):
     w = draw_weights("transformer_model", d, case.data["seed"])
     encoder_ids, decoder_ids = case.data["inputs"]
 
-    def oracle(**bug):
-        return _float32({"logits": transformer(encoder_ids, decoder_ids, w, d["num_heads"], d["pad_id"], **bug)})
+    def oracle(pad_id=d["pad_id"], **bug):
+        return {"logits": transformer(encoder_ids, decoder_ids, w, d["num_heads"], pad_id, **bug)}
 
-    expected, bugs = replay(oracle, ((HINT_CAUSAL, {"look_ahead": False}), (HINT_POLARITY, {"polarity": 0}),
-                                     (HINT_SOFTMAX_OUTPUT, {"probabilities": True}),
-                                     (HINT_PAD_ID, {"compared_pad_id": 0}),  # before HINT_PADDING, also a fact's
-                                     (HINT_PADDING, {"encoder_mask": False})), STACK_ATOL)
-    more = {"padding_invariant": (True, HINT_PADDING, "")}
-    if d["T_y"] > 1:
-        more["causal"] = (True, HINT_CAUSAL, "")
-    facts, fact_bugs = _expected_facts(("same_at_inference",), more)
-    count = behaviour.expected_count({"transformer_model": transformer_params(
-        d["num_layers"], d["d_model"], d["dff"], d["input_vocab_size"], d["target_vocab_size"], d["n_outputs"])})
-    return {**expected, **facts, **count}, {**bugs, **fact_bugs}
+    return _verdict(oracle, ((HINT_CAUSAL, {"look_ahead": False}), (HINT_POLARITY, {"polarity": 0}),
+                             (HINT_SOFTMAX_OUTPUT, {"probabilities": True}),
+                             (HINT_PAD_ID, {"pad_id": 0}),  # before HINT_PADDING, also a fact's
+                             (HINT_PADDING, {"encoder_mask": False})),
+                    {"same_at_inference": _DROPOUT_FACTS["same_at_inference"],
+                     "padding_invariant": (True, HINT_PADDING, ""), **_causal_fact(d["T_y"])},
+                    {"transformer_model": transformer_params(d["num_layers"], d["d_model"], d["dff"],
+                                                             d["input_vocab_size"], d["target_vocab_size"],
+                                                             d["n_outputs"])})
 
 
-GRADER.add(TRANSFORMER_SPEC, _transformer_cases, observe=_observe_transformer, expect=_expect_transformer)
+GRADER.add(TRANSFORMER_SPEC, _seeded_cases(_TRANSFORMER_CASES, _transformer_inputs), observe=_observe_transformer,
+           expect=_expect_transformer)
 
 
 # --------------------------------------------------------------------------- test-cell entry points

@@ -23,7 +23,7 @@ def test_13_numpy_multi_head_attention_equals_keras_layer(suite):
         query, key, value, mask = case.data["inputs"]
         w = g.draw_weights("multi_head_attention", case.dims, case.data["seed"])
         output, weights = g.mha(query, key, value, mask, w, case.dims["num_heads"])
-        keras_output, keras_weights = g.keras_mha(case)
+        keras_output, keras_weights = g.keras_mha(case, w)
         np.testing.assert_allclose(output, keras_output, atol=KERAS_ATOL, rtol=0)
         np.testing.assert_allclose(weights, keras_weights, atol=KERAS_ATOL, rtol=0)
 
