@@ -287,6 +287,21 @@ def trim_silence(samples, threshold_db=TRIM_THRESHOLD_DB, frame_length=LEVEL_FRA
     return x[loud[0] * frame_length : (loud[-1] + 1) * frame_length]
 
 
+def audible_end(samples, threshold_db, frame_length=LEVEL_FRAME_LENGTH):
+    """Where a word is heard to end: the sample after the last frame within `threshold_db` of the loudest frame.
+
+    Frames as in `frame_levels_db` (10 ms at 16 kHz, from sample 0). `trim_silence` keeps every frame above
+    the noise floor, so a clip may still end in a quiet decay whose length depends on the engine and voice;
+    `samples[:audible_end(samples, threshold_db)]` cuts it.
+
+    Returns int, a multiple of frame_length, in 1 .. len(samples).  Raises ValueError on silence.
+    """
+    levels = frame_levels_db(samples, frame_length)
+    if levels.size == 0 or not np.isfinite(levels.max()):
+        raise ValueError("cannot find the end of a word: no frame has any sound")
+    return int((np.flatnonzero(levels >= levels.max() - threshold_db)[-1] + 1) * frame_length)
+
+
 def spectrogram(samples):
     """Power spectrogram in dB of 16 kHz samples (tf.signal.stft, periodic Hann window).
 

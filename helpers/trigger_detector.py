@@ -50,6 +50,10 @@ MAX_TRIES = 50  # random positions tried for one clip before it is left out (a f
 SAMPLES_PER_STEP = audio.HOP_LENGTH * audio.DETECTOR_STRIDE  # 160 * 4 = 640 samples = 40 ms
 RECEPTIVE_SAMPLES = audio.WINDOW_LENGTH + (audio.DETECTOR_KERNEL - 1) * audio.HOP_LENGTH  # 400 + 14 * 160 = 2640
 STEP_SECONDS = SAMPLES_PER_STEP / audio.SAMPLE_RATE  # 0.04 s between output steps
+# a word ends with its last 10 ms frame within this many dB of its loudest: below it the engines leave quiet decays
+# of different lengths (on the training and dev voices 20-60 ms, at most 2 output steps), and a label must start
+# where the word is heard to end, for every voice alike
+WORD_END_DB = 20.0
 LABEL_SECONDS = 0.4  # how long the label stays 1 from the first step that has heard a trigger end
 LABEL_STEPS = round(LABEL_SECONDS / STEP_SECONDS)  # 0.4 s / 40 ms = 10 output steps
 BACKGROUND_DBFS = -40.0  # background level before the words go in: 16 dB below the words (audio.TARGET_DBFS)
@@ -102,6 +106,7 @@ def _word_clips(split):
     clips = {"trigger": [], "negative": [], "negative_words": []}
     for row in rows.itertuples():
         samples = audio.load_clip(row.file).astype(np.float64)
+        samples = samples[:audio.audible_end(samples, WORD_END_DB)]
         if row.word == TRIGGER_WORD:
             clips["trigger"].append(samples)
         else:
@@ -115,7 +120,8 @@ def word_clips(split):
 
     Returns
     -------
-    triggers : list of ndarray (n_samples,) float64   every "activate" of the split, 16 kHz, at audio.TARGET_DBFS
+    triggers : list of ndarray (n_samples,) float64   every "activate" of the split, 16 kHz, at audio.TARGET_DBFS,
+                                                      ending where the word is heard to end (WORD_END_DB)
     negatives : list of ndarray (n_samples,) float64  every other word (digits left out), same format
     negative_words : list of str                      the word of each negative ("reactivate", "coffee", ...)
 
@@ -340,13 +346,22 @@ def event_scores(probabilities, trigger_ends, threshold):
 
 
 def choose_threshold(probabilities, trigger_ends, candidates=THRESHOLDS):
-    """The candidate threshold with the best event F1 on these (dev) examples; ties go to the lowest.
+    """The detection threshold chosen on these (dev) examples: the middle of the plateau of best event F1.
+
+    The plateau is every candidate whose F1 is within one standard error of the best, sqrt(F1 (1 - F1) / n)
+    for n triggers (about 0.02 for 200 triggers at F1 0.87): F1 differences smaller than that are noise of
+    the dev sample. Voices the dev set does not hold shift the probabilities up or down, and the middle of the
+    plateau is the candidate farthest from both of its edges; a sharp peak is a plateau of one. The plateau's
+    middle is its median candidate (the lower of the two middle ones for an even count).
 
     Returns (threshold, {threshold: f1}).
     """
     f1 = {float(t): event_scores(probabilities, trigger_ends, t)["f1"] for t in candidates}
-    best = max(f1, key=lambda t: (f1[t], -t))
-    return best, f1
+    best = max(f1.values())
+    n_triggers = sum(len(ends) for ends in trigger_ends)
+    standard_error = np.sqrt(best * (1.0 - best) / n_triggers) if n_triggers else 0.0
+    plateau = sorted(t for t, value in f1.items() if value >= best - standard_error)
+    return plateau[(len(plateau) - 1) // 2], f1
 
 
 @functools.lru_cache(maxsize=None)

@@ -203,14 +203,28 @@ def test_10_event_counts_match_each_trigger_once():
     assert scores["f1"] == pytest.approx(0.5)
 
 
-def test_10_threshold_is_chosen_by_f1_and_ties_go_low():
+def test_10_threshold_is_the_middle_of_the_best_f1_plateau():
     end = 80_000
     first, _ = td.label_windows([end])[0]
     p = np.zeros((1, audio.T_Y))
     p[0, first] = 0.62
     p[0, 5] = 0.4  # a false alarm below 0.45 only
     best, f1 = td.choose_threshold(p, [[end]])
-    assert best == 0.45 and f1[0.45] == 1.0 and f1[0.4] < 1.0 and f1[0.65] == 0.0
+    # F1 1 (standard error 0) at 0.45, 0.5, 0.55, 0.6: the lower middle one
+    assert best == 0.5 and f1[0.45] == f1[0.6] == 1.0 and f1[0.4] < 1.0 and f1[0.65] == 0.0
+
+
+def test_10_threshold_leaves_a_noisy_edge_for_the_middle_of_the_plateau():
+    ends = [[80_000]] * 20  # 20 examples, one trigger each, 5 s in
+    p = np.zeros((20, audio.T_Y))
+    for row, (end,) in enumerate(ends):
+        p[row, td.label_windows([end])[0][0]] = 0.3 if row < 19 else 0.08  # the last trigger only found at 0.05
+    p[0, 5] = 0.06  # and one false alarm at 0.05
+    best, f1 = td.choose_threshold(p, ends)
+    # 0.05: 20 found, 1 false alarm, F1 40/41 = 0.976 (the best, at the grid's edge); 0.1 .. 0.3: 19 found,
+    # F1 38/39 = 0.974, within one standard error sqrt(0.976 * 0.024 / 20) = 0.034; from 0.35 nothing is found
+    assert f1[0.05] == pytest.approx(40 / 41) and f1[0.3] == pytest.approx(38 / 39) and f1[0.35] == 0.0
+    assert best == 0.15  # the plateau 0.05 .. 0.3 has six candidates: the lower middle one
 
 
 def test_10_chimes_go_where_the_detections_are():

@@ -156,6 +156,27 @@ def test_trim_and_normalize_on_a_known_signal():
         audio.trim_silence(np.zeros(10 * frame))
 
 
+def test_audible_end_cuts_a_quiet_decay_and_keeps_the_word():
+    frame = audio.LEVEL_FRAME_LENGTH
+    tone = 0.3 * np.sin(2 * np.pi * 500.0 * np.arange(20 * frame) / audio.SAMPLE_RATE)
+    decay = 0.01 * tone[:5 * frame]  # 30 dB below the tone: above trim_silence's floor, below a 20 dB end
+    x = np.concatenate([tone, decay])
+    assert audio.audible_end(x, threshold_db=20.0) == tone.size
+    assert audio.audible_end(x, threshold_db=40.0) == x.size  # a looser threshold keeps the decay
+    assert audio.audible_end(tone[:-7], threshold_db=20.0) == 19 * frame  # a partial last frame is not a frame
+    with pytest.raises(ValueError, match="no frame has any sound"):
+        audio.audible_end(np.zeros(10 * frame), threshold_db=20.0)
+
+
+def test_word_clips_end_where_the_word_is_heard_to_end():
+    from helpers import trigger_detector as td
+
+    triggers, negatives, _ = td.word_clips("dev")
+    for clip in triggers + negatives:
+        assert audio.audible_end(clip, td.WORD_END_DB) == clip.size  # nothing quieter is left at the end
+        assert clip.size % audio.LEVEL_FRAME_LENGTH == 0
+
+
 def _copy_data_with(tmp_path, relative_paths):
     """A data folder holding SHA256SUMS and the given files only."""
     root = tmp_path / "datasets"
