@@ -15,7 +15,13 @@ The toolkit every behaviour-graded function shares; a grader module only declare
   weights `inject_weights` / `inject_trainable` put into the student's model), the oracle replayed with each
   known bug (`replay`), the parameter counts of known mistakes (`parameter_bugs`, `count_mistakes`), facts
   (`expected_facts`, `expected_classifier_facts`, `expected_generator_facts`); and Property checks
-  (`fed_check`, `no_loop_check`).
+  (`fed_check`, `no_loop_check`, `shape_check`; `judged_by_properties` for a function judged by them alone).
+
+Shared by several graders besides: `ClassifierCheck` (one declaration per Keras classifier: weights, shape,
+measurement, dropout placement, counts and its numpy oracle, for 04 and 07), `lstm_classifier_params` and the
+hint builders `dropout_ignored_hint`, `dropout_place_hint`, `architecture_hint`; `observe_tensors` (a function
+returning Keras tensors), `call_counting_lines`, `observe_seeded_twice` (a sampler called twice with one seed),
+`fixture_arrays` and `weight_count`.
 
 The hidden-value guard, the comparison and the preview are the core's (graders.assignment, graders.compare):
 this module only produces leaves. Weights come from a seeded numpy generator, never from Keras's
