@@ -352,7 +352,8 @@ def choose_threshold(probabilities, trigger_ends, candidates=THRESHOLDS):
     for n triggers (about 0.02 for 200 triggers at F1 0.87): F1 differences smaller than that are noise of
     the dev sample. Voices the dev set does not hold shift the probabilities up or down, and the middle of the
     plateau is the candidate farthest from both of its edges; a sharp peak is a plateau of one. The plateau's
-    middle is its median candidate (the lower of the two middle ones for an even count).
+    middle is its median candidate (the lower of the two middle ones for an even count). The plateau is the
+    one-standard-error rule of Breiman et al. (1984), "Classification and Regression Trees", used on a grid.
 
     Returns (threshold, {threshold: f1}).
     """

@@ -162,8 +162,8 @@ def execute_notebook(nb, course_root=REPO_ROOT, reprobe_assignment=None):
     (executed notebook, SandboxResult), and with reprobe_assignment also the judge's own run of that
     assignment's behaviour probes on the notebook's solution cells (graders/instructor/reprobe.py), or None
     when it grades nothing by behaviour; that run starts with the notebook's, in a sandbox of its own (it reads
-    only the notebook's source), so the two overlap on a machine with two cores. COURSE_NO_SANDBOX=1 runs it without isolation where no sandbox can
-    be made (not Linux).
+    only the notebook's source), so the two overlap on a machine with two cores. COURSE_NO_SANDBOX=1 runs it
+    without isolation where no sandbox can be made (not Linux).
     """
     from graders.instructor import reprobe, sandbox
 
