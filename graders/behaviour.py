@@ -20,8 +20,8 @@ The toolkit every behaviour-graded function shares; a grader module only declare
 Shared by several graders besides: `ClassifierCheck` (one declaration per Keras classifier: weights, shape,
 measurement, dropout placement, counts and its numpy oracle, for 04 and 07), `lstm_classifier_params` and the
 hint builders `dropout_ignored_hint`, `dropout_place_hint`, `architecture_hint`; `observe_tensors` (a function
-returning Keras tensors), `call_counting_lines`, `observe_seeded_twice` (a sampler called twice with one seed),
-`fixture_arrays` and `weight_count`.
+returning Keras tensors), `call_counting_lines`, `observe_seeded_twice` (a sampler called twice with one seed)
+and `weight_count`.
 
 The hidden-value guard, the comparison and the preview are the core's (graders.assignment, graders.compare):
 this module only produces leaves. Weights come from a seeded numpy generator, never from Keras's
@@ -218,7 +218,9 @@ def run_model(model, inputs, func_name, case, training=False):
     return probe.guarded(func_name, case, to_numpy, out)
 
 
-def _weight_count(weights):
+def weight_count(weights):
+    """int64 array (): the number of scalars in `weights`, a list of Keras variables (e.g. the weights a model
+    holds besides the backbone it was given)."""
     return np.asarray(sum(int(np.prod(w.shape)) for w in weights), dtype=np.int64)
 
 
@@ -226,7 +228,7 @@ def count_leaf(layer, split=False):
     """The parameter count of a model or layer as leaves compared exactly: {PARAMETERS: int64 ()}, or with
     split=True {TRAINABLE: ..., FROZEN: ...} (public Keras API: trainable_weights, non_trainable_weights)."""
     if split:
-        return {TRAINABLE: _weight_count(layer.trainable_weights), FROZEN: _weight_count(layer.non_trainable_weights)}
+        return {TRAINABLE: weight_count(layer.trainable_weights), FROZEN: weight_count(layer.non_trainable_weights)}
     return {PARAMETERS: np.asarray(int(layer.count_params()), dtype=np.int64)}
 
 
@@ -715,12 +717,6 @@ class _Spy:
 # --------------------------------------------------------------------------- functions that return tensors
 
 
-def weight_count(weights):
-    """int64 array (): the number of scalars in `weights`, a list of Keras variables (e.g. the weights a model
-    holds besides the backbone it was given)."""
-    return _weight_count(weights)
-
-
 def observe_tensors(func, spec, case, args, kwargs=None):
     """observe_call for a function that returns Keras tensors (any backend): each returned value that converts
     to numpy is converted first, a 0-d one of a "scalar" output to a float64 number; None and what does not
@@ -756,20 +752,6 @@ def call_counting_lines(func, spec, case, args, kwargs=None):
     counted, counter = counting_lines(func)
     result, changed = call_checked(counted, spec, case, args, kwargs)
     return result, changed, counter.lines
-
-
-def fixture_arrays(record, name):
-    """{case name: {path: array}} of every input a record holds under the fixture `name` (graders.records'
-    "@fixture|name|case|path" keys), the cases in sorted order: cases whose inputs live in the record."""
-    from graders.records import FIXTURE_MARK  # the record's key layout; records imports nothing from here
-
-    prefix = f"{FIXTURE_MARK}|{name}|"
-    found = {}
-    for key, value in record.arrays.items():
-        if key.startswith(prefix):
-            case_name, path = key[len(prefix):].split("|", 1)
-            found.setdefault(case_name, {})[path] = value
-    return dict(sorted(found.items()))
 
 
 def shape_check(outputs, like, like_name):

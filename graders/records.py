@@ -54,15 +54,22 @@ class Record:
             )
         return found
 
-    def wrong_outputs(self, func_name, case_name):
-        """{variant: {path: array}} recorded from the known-wrong variants for one case."""
-        prefix = f"{func_name}|{case_name}|{WRONG_MARK}"
-        variants = {}
+    def _grouped(self, prefix):
+        """{first key part after `prefix`: {rest of the key: array}} of the keys that start with `prefix`."""
+        groups = {}
         for key, value in self.arrays.items():
             if key.startswith(prefix):
-                variant, path = key[len(prefix):].split("|", 1)
-                variants.setdefault(variant, {})[path] = value
-        return variants
+                group, path = key[len(prefix):].split("|", 1)
+                groups.setdefault(group, {})[path] = value
+        return groups
+
+    def wrong_outputs(self, func_name, case_name):
+        """{variant: {path: array}} recorded from the known-wrong variants for one case."""
+        return self._grouped(f"{func_name}|{case_name}|{WRONG_MARK}")
+
+    def fixtures(self, name):
+        """{case name: {path: array}} of every input recorded under the fixture `name`, cases in sorted order."""
+        return dict(sorted(self._grouped(f"{FIXTURE_MARK}|{name}|").items()))
 
     def fixture(self, name, case_name, path):
         """An input recorded from a reference run (see `Assignment.add_fixture`)."""

@@ -212,7 +212,7 @@ def _recorded_analogy_cases(record):
     """The hidden cases whose inputs the record holds, with their answers and bug hints where it holds them too
     (the judge's record: public and hidden together)."""
     cases = []
-    for name, held in behaviour.fixture_arrays(record, ANALOGY_FIXTURE).items():
+    for name, held in record.fixtures(ANALOGY_FIXTURE).items():
         top_n = int(held["top_n"])
         vocabulary = tuple(embeddings.load_glove(top_n)) if top_n else (*synthetic_words(len(held["E"])), held["E"])
         word = vocabulary[1]  # index_to_word

@@ -321,16 +321,16 @@ def test_call_counting_lines_counts_the_call_alone_and_notes_inputs_changed():
         behaviour.call_counting_lines("not a function", spec, CASE, [rows])
 
 
-def test_fixture_arrays_group_one_fixture_by_case_in_sorted_order():
+def test_record_fixtures_group_one_fixture_by_case_in_sorted_order():
     from graders import records
 
     arrays = {records.fixture_key("q", "b_case", "E"): np.zeros(2), records.fixture_key("q", "a_case", "top_n"): 3,
               records.fixture_key("q", "b_case", "top_n"): 0, records.fixture_key("other", "a_case", "E"): 1,
               records.record_key("f", "a_case", "y"): 5}
-    found = behaviour.fixture_arrays(records.Record(arrays), "q")
+    found = records.Record(arrays).fixtures("q")
     assert list(found) == ["a_case", "b_case"] and found["a_case"] == {"top_n": 3}
     assert set(found["b_case"]) == {"E", "top_n"}
-    assert behaviour.fixture_arrays(records.Record({}), "q") == {}
+    assert records.Record({}).fixtures("q") == {}
 
 
 def test_shape_check_names_the_output_of_another_shape_or_not_finite():
