@@ -13,6 +13,27 @@ def pytest_configure(config):
 
 ASSIGNMENTS = solutions.assignment_names()
 
+# a test that judges one reference function on every suite, and the test that judges the whole reference notebook
+# (every graded function, every suite, through the same judge); the second makes the first redundant in one run
+JUDGED_PER_FUNCTION = "test_reference_passes_the_judge_on_every_suite"
+JUDGED_PER_NOTEBOOK = "test_source_notebook_passes_every_graded_cell"
+
+
+@pytest.hookimpl(trylast=True)  # after -m and -k have deselected what this run leaves out
+def pytest_collection_modifyitems(config, items):
+    """Skip the per-function judging of a reference whose whole notebook is judged in the same run.
+
+    `make test` validates every source notebook: the judge passes or fails each graded function on its public
+    and hidden cases, as the per-function test does, so judging them again costs time and proves nothing new.
+    A run without the notebook validation (`make test-fast`, `make test-portable`, `-k`) keeps the per-function
+    test.
+    """
+    validated = {item.callspec.params["assignment"] for item in items
+                 if item.originalname == JUDGED_PER_NOTEBOOK and hasattr(item, "callspec")}
+    for item in items:
+        if item.originalname == JUDGED_PER_FUNCTION and item.callspec.params["assignment"] in validated:
+            item.add_marker(pytest.mark.skip(reason=f"judged on every suite by {JUDGED_PER_NOTEBOOK} in this run"))
+
 
 @functools.lru_cache(maxsize=None)
 def reference_namespace(assignment):

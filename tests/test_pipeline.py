@@ -2,8 +2,8 @@
 
 These tests run real notebooks in quick mode in the grading kernel, and the
 judge decides every score, exactly as `make autograde` does. Each notebook is
-executed twice (the reference and the released stub, both judged on every
-public and hidden case); a whole class -- honest, broken, crashing and
+executed twice, side by side (the reference and the released stub, each judged on
+every public and hidden case); a whole class -- honest, broken, crashing and
 tampering submissions -- is autograded on one representative assignment,
 since the per-function known-wrong tests (test_graders.py) prove the checks
 of every other one.
@@ -55,13 +55,37 @@ def course(tmp_path_factory):
     return root
 
 
-def test_source_notebook_passes_every_graded_cell(assignment, course):
-    assert pipeline.validate_notebook(solutions.notebook_path(assignment), course_root=course) == []
+def test_source_notebook_passes_every_graded_cell(assignment, course, request):
+    executed = validation_run(request, course, assignment, SOURCE_TEST)
+    assert pipeline.validate_notebook(solutions.notebook_path(assignment), course_root=course, executed=executed) == []
 
 
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_released_stub_fails_every_graded_cell(assignment, course):
-    assert pipeline.validate_notebook(release_path(course, assignment), invert=True, course_root=course) == []
+def test_released_stub_fails_every_graded_cell(assignment, course, request):
+    executed = validation_run(request, course, assignment, STUB_TEST)
+    assert pipeline.validate_notebook(release_path(course, assignment), invert=True, course_root=course,
+                                      executed=executed) == []
+
+
+SOURCE_TEST, STUB_TEST = "test_source_notebook_passes_every_graded_cell", "test_released_stub_fails_every_graded_cell"
+_executed = {}  # (assignment, test name) -> a validation run that test has not judged yet
+
+
+def validation_run(request, course, assignment, test_name):
+    """This test's notebook run; the first of the two validation tests of an assignment runs both notebooks.
+
+    The reference notebook and its released stub are executed side by side (pipeline.validation_runs) when this
+    session runs both tests of the assignment; each test judges its own run. The first test's duration holds
+    both runs, the second's only its judging.
+    """
+    if (assignment, test_name) not in _executed:
+        wanted = [name for name in (SOURCE_TEST, STUB_TEST)
+                  if any(item.originalname == name and item.callspec.params["assignment"] == assignment
+                         for item in request.session.items)]
+        paths = {SOURCE_TEST: solutions.notebook_path(assignment), STUB_TEST: release_path(course, assignment)}
+        runs = pipeline.validation_runs([paths[name] for name in wanted], course_root=course)
+        _executed.update({(assignment, name): run for name, run in zip(wanted, runs)})
+    return _executed.pop((assignment, test_name))
 
 
 def test_a_cell_of_hidden_tests_only_counts_as_empty():

@@ -155,7 +155,7 @@ def _sandbox_settings(course_root):
     return kit, limits, os.environ.get("COURSE_NO_SANDBOX") != "1"
 
 
-def execute_notebook(nb, course_root=REPO_ROOT, reprobe_assignment=None):
+def execute_notebook(nb, course_root=REPO_ROOT, reprobe_assignment=None, settings=None):
     """Run a notebook in a grading sandbox (probe mode, quick mode), every cell even after an error.
 
     The same sandbox as autograding (graders/instructor/sandbox.py); returns
@@ -164,10 +164,11 @@ def execute_notebook(nb, course_root=REPO_ROOT, reprobe_assignment=None):
     when it grades nothing by behaviour; that run starts with the notebook's, in a sandbox of its own (it reads
     only the notebook's source), so the two overlap on a machine with two cores. COURSE_NO_SANDBOX=1 runs it
     without isolation where no sandbox can be made (not Linux).
+    settings : (kit, limits, isolate) from _sandbox_settings, when the caller built the grading kit already
     """
     from graders.instructor import reprobe, sandbox
 
-    kit, limits, isolate = _sandbox_settings(course_root)
+    kit, limits, isolate = settings or _sandbox_settings(course_root)
     probe_request = None if reprobe_assignment is None else reprobe.request(reprobe_assignment, nb)
     # the judge's run needs only the notebook's source, so it runs in its own sandbox while the notebook runs
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -182,7 +183,23 @@ def execute_notebook(nb, course_root=REPO_ROOT, reprobe_assignment=None):
     return nbformat.from_dict(result.notebook), result, reprobed
 
 
-def validate_notebook(path, invert=False, course_root=REPO_ROOT):
+def validation_runs(paths, course_root=REPO_ROOT):
+    """Execute several notebooks side by side as validate_notebook does; one execute_notebook result per path.
+
+    One grading kit serves them all. Each notebook's kernel spends most of its time in Python on one core, so a
+    second notebook (a released stub: its checks fail at once) uses the time the cores would otherwise idle.
+    The runs only start sandboxed processes; judging them (validate_notebook with `executed`) stays with the
+    caller.
+    """
+    settings = _sandbox_settings(course_root)
+    paths = [Path(path) for path in paths]
+    with ThreadPoolExecutor(max_workers=len(paths)) as pool:
+        runs = [pool.submit(execute_notebook, nbformat.read(path, as_version=4), course_root,
+                            reprobe_assignment=path.parent.name, settings=settings) for path in paths]
+        return [run.result() for run in runs]
+
+
+def validate_notebook(path, invert=False, course_root=REPO_ROOT, executed=None):
     """Run one notebook in quick mode and judge it; return a list of problems (empty = success).
 
     invert=False: every graded cell must pass (a source notebook with solutions).
@@ -191,6 +208,7 @@ def validate_notebook(path, invert=False, course_root=REPO_ROOT):
     because it would pass on any submission.
     The verdicts come from the judge (graders/instructor/judge.py), exactly as
     when autograding, so hidden cases are judged too.
+    executed : this notebook's run from validation_runs, when it was executed already (judged here)
     """
     path = Path(path)
     assignment = path.parent.name
@@ -201,7 +219,7 @@ def validate_notebook(path, invert=False, course_root=REPO_ROOT):
             if not _has_code(cell.source):
                 problems.append(f"graded cell {solutions.nbgrader_meta(cell)['grade_id']} holds no visible test "
                                 f"in the release, so it passes on any submission")
-    nb, run, reprobed = execute_notebook(nb, course_root, reprobe_assignment=assignment)
+    nb, run, reprobed = executed or execute_notebook(nb, course_root, reprobe_assignment=assignment)
     if run.cause:
         problems.append(f"the run ended early: {run.cause}")
     for verdict in judge.judge_notebook(assignment, nb, reprobed=reprobed):
