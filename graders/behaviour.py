@@ -21,7 +21,9 @@ Shared by several graders besides: `ClassifierCheck` (one declaration per Keras 
 measurement, dropout placement, counts and its numpy oracle, for 04 and 07), `lstm_classifier_params` and the
 hint builders `dropout_ignored_hint`, `dropout_place_hint`, `architecture_hint`; `observe_tensors` (a function
 returning Keras tensors), `call_counting_lines`, `observe_seeded_twice` (a sampler called twice with one seed)
-and `weight_count`.
+and `weight_count`; `ctc_log_likelihoods` (a CTC oracle by `tf.nn.ctc_loss`), `require_shape`, and the hints of
+known-bug categories `ignored_argument_hint(s)` and `not_in_place_hint`. Samplers of index sequences have their
+own module (graders/samplers.py), and so do planted vocabularies and one-word answers (graders/planted.py).
 
 The hidden-value guard, the comparison and the preview are the core's (graders.assignment, graders.compare):
 this module only produces leaves. Weights come from a seeded numpy generator, never from Keras's
@@ -937,3 +939,63 @@ def observe_seeded_twice(observe, seed, path):
     if not first.failure and not again.failure:
         first.leaves.update(fact_leaves(generator_facts(rng, seed, first.leaves[path], again.leaves[path])))
     return first
+
+
+# --------------------------------------------------------------------------- a CTC oracle
+
+
+def ctc_log_likelihoods(log_probs, label_sequences, n_frames, blank):
+    """log P(label_sequences[i] | frames 0 .. n_frames[i] - 1 of log_probs) under CTC, by `tf.nn.ctc_loss`.
+
+    log_probs : (T, C) float64 log-probabilities of one utterance; label_sequences : int sequences, any
+    length; n_frames : one int 0 .. T per sequence. Returns float64 (len(label_sequences),), -inf where no
+    alignment exists. TensorFlow's CPU kernel (sparse labels, float64) computes the rows in one batch; what it
+    refuses is decided here: an empty sequence has one path, all blanks (a sum of their log-probabilities),
+    and more labels than frames have none.
+    Source: A. Graves et al. (2006), "Connectionist Temporal Classification", ICML 2006, section 4.1.
+    """
+    import tensorflow as tf
+
+    lengths = np.array([len(labels) for labels in label_sequences], dtype=np.int64)
+    n_frames = np.asarray(n_frames, dtype=np.int64)
+    all_blanks = np.concatenate([[0.0], np.cumsum(log_probs[:, blank])])  # log P(empty | first t frames), t = 0..T
+    result = np.where(lengths == 0, all_blanks[n_frames], -np.inf)
+    rows = np.flatnonzero((lengths > 0) & (lengths <= n_frames))
+    if rows.size:
+        labels = np.concatenate([np.asarray(label_sequences[i]) for i in rows]).astype(np.int32)
+        logits = np.broadcast_to(log_probs, (rows.size,) + np.shape(log_probs))
+        loss = tf.nn.ctc_loss(labels=tf.RaggedTensor.from_row_lengths(labels, lengths[rows]).to_sparse(),
+                              logits=logits, label_length=None, logit_length=n_frames[rows].astype(np.int32),
+                              logits_time_major=False, blank_index=blank)
+        result[rows] = -loss.numpy()
+    return result
+
+
+# --------------------------------------------------------------------------- shapes and hints any grader uses
+
+
+def require_shape(func_name, case, name, value, shape, hint, axes=""):
+    """Raise CheckFailure unless value.shape == shape: "<name> has shape (..), expected <axes> = (..)" and the
+    hint; `axes` names the expected axes ("(T, 2L+1)"), optional."""
+    if np.shape(value) != tuple(shape):
+        fail(func_name, case, f"{name} has shape {np.shape(value)}, expected {axes + ' = ' if axes else ''}"
+             f"{tuple(shape)}", f"hint:   {hint}")
+
+
+def ignored_argument_hint(argument, fixed, rule=""):
+    """The hint for a known bug that uses a fixed value where an argument belongs (a category of
+    graders.instructor.assignments.Mutant): "the argument <argument> is not used (<fixed> is fixed instead)",
+    then `rule`, how the argument enters (optional)."""
+    return f"the argument {argument} is not used ({fixed} is fixed instead)" + (f": {rule}" if rule else "")
+
+
+def ignored_argument_hints(fixed, rule=""):
+    """{"<argument>_ignored": ignored_argument_hint(...)} for each argument of `fixed` {argument: the fixed value
+    used instead, as text}: the hints of known bugs named like the project's mutants, merged into a spec's hints."""
+    return {f"{argument}_ignored": ignored_argument_hint(argument, value, rule) for argument, value in fixed.items()}
+
+
+def not_in_place_hint(names):
+    """The hint for a known bug that updates copies of inputs the function must change in place (a spec's
+    `mutates`): `names` ("W_in and W_out") came back unchanged."""
+    return f"the caller's {names} did not change: update the arrays you were given in place, without copying them"

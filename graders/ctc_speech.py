@@ -8,9 +8,10 @@ runs in a student's JupyterLab and at autograde time).
   solution's, recorded by `make references`, and known bugs are named by
   their recorded outputs. greedy_decode's arg max is graded with a margin.
 - ctc_forward is checked against TensorFlow: `tf.nn.ctc_loss` (float64, sparse
-  labels, the CPU kernel) gives log P(l_1..l_k | first t frames) for every
-  prefix of the labels and every t, and from those follow every entry of the
-  forward table the student returns (see `_forward_oracle`). Log 0 is -inf,
+  labels, the CPU kernel, through behaviour.ctc_log_likelihoods) gives
+  log P(l_1..l_k | first t frames) for every prefix of the labels and every
+  t, and from those follow every entry of the forward table the student
+  returns (see `_forward_oracle`). Log 0 is -inf,
   which no tolerance compares, so the observer turns the table into finite
   facts: which states are reachable, the log-alphas of the blank states, the
   log of alpha(label state) + alpha(the blank after it), and the loss with
@@ -29,7 +30,7 @@ decoding); V. Levenshtein (1966) for the edit distance.
 
 import numpy as np
 
-from graders import probe
+from graders import behaviour, probe
 from graders.assignment import Assignment
 from graders.compare import top2_margin
 from graders.spec import Case, FunctionSpec, Output, table_cases
@@ -121,8 +122,7 @@ FORWARD_LOGIT_SCALE = 2.0
 REACHABLE, BLANK_STATES, PAIR_SUMS, ALIGNMENT_POSSIBLE, LOSS = FORWARD_FACTS = (
     "reachable", "log_alpha_blank_states", "log_alpha_pair_sums", "alignment_possible", "loss")
 
-BLANK_HINT = ("the blank is not always class 10: use the blank you were given, both in the extended label sequence "
-              "and in the skip rule")
+BLANK_HINT = behaviour.ignored_argument_hint("blank", "class 10", "in the extended label sequence and in the skip rule")
 SKIP_HINT = ("the states reached at some steps are wrong: check the first step (alpha_0 has two states, the blank "
              "and l_1) and the skip rule (a skip s-2 -> s is allowed only into a label that differs from the label "
              "two states back: never into a blank, never between repeated labels)")
@@ -160,29 +160,6 @@ def _forward_case(name, size):
                 (_log_softmax(logits), labels, size["blank"]))
 
 
-def _tf_prefix_log_likelihoods(log_probs, labels, blank):
-    """prefix[t, k] = log P(labels[:k] | frames 0..t-1), t = 0..T, k = 0..L, by tf.nn.ctc_loss; -inf if impossible.
-
-    TensorFlow's CPU kernel (sparse labels, float64) computes each in its own way, one batch row per (t, k); an
-    empty label sequence (k = 0) it refuses, and that one has a single path, all blanks: a cumulative sum.
-    """
-    import tensorflow as tf
-
-    T, L = len(log_probs), len(labels)
-    prefix = np.full((T + 1, L + 1), -np.inf)
-    prefix[:, 0] = np.concatenate([[0.0], np.cumsum(log_probs[:, blank])])
-    # one batch row per prefix 1 <= k <= t: more labels than frames TensorFlow refuses outright (-inf anyway)
-    t, k = np.tril_indices(T + 1, m=L + 1)
-    t, k = t[k > 0], k[k > 0]
-    if t.size:
-        prefixes = tf.RaggedTensor.from_row_lengths(np.concatenate([labels[:n] for n in k]).astype(np.int32), k)
-        logits = np.broadcast_to(log_probs, (t.size,) + log_probs.shape)
-        loss = tf.nn.ctc_loss(labels=prefixes.to_sparse(), logits=logits, label_length=None,
-                              logit_length=t.astype(np.int32), logits_time_major=False, blank_index=blank)
-        prefix[t, k] = -loss.numpy()
-    return prefix
-
-
 def _forward_facts(reachable, blank_states, pair_sums, loss):
     """FORWARD_FACTS of a table's reachable states (T, 2L+1), blank states (T, L+1), pair sums (T, L) and loss:
     -inf and +inf (log 0, the loss of an impossible alignment) as 0.0, which the reachability facts cover; a nan
@@ -199,23 +176,20 @@ def _forward_oracle(log_probs, labels, blank):
     log y_t(blank); label state 2k-1 + state 2k = every path of l_1..l_k over frames 0..t = prefix[t+1, k]; loss =
     -prefix[T, L]. A label state is reachable exactly when its pair sum is (a prefix can always end in it)."""
     T, L = len(log_probs), len(labels)
-    prefix = _tf_prefix_log_likelihoods(log_probs, labels, blank)
+    t, k = np.indices((T + 1, L + 1)).reshape(2, -1)
+    prefix = behaviour.ctc_log_likelihoods(log_probs, [labels[:n] for n in k], t, blank).reshape(T + 1, L + 1)
     blank_states = prefix[:T, :] + log_probs[:, [blank]]  # (T, L+1)
     pair_sums = prefix[1:, 1:]  # (T, L)
-    reachable = np.zeros((T, 2 * L + 1), dtype=bool)
-    reachable[:, 0::2] = np.isfinite(blank_states)
-    reachable[:, 1::2] = np.isfinite(pair_sums)
+    reachable = np.isfinite(np.insert(blank_states, np.arange(1, L + 1), pair_sums, axis=1))  # blank, l_1, ..., blank
     return _forward_facts(reachable, blank_states, pair_sums, -prefix[T, L])
 
 
 def _observe_forward(func, case):
     observation = probe.observe_spec(func, FORWARD_SPEC, case)
     log_alpha = np.asarray(observation.leaves["log_alpha"], dtype=np.float64)
-    states = (case.dims["T"], 2 * case.dims["L"] + 1)
-    if log_alpha.shape != states:
-        probe.fail("ctc_forward", case, f"log_alpha has shape {log_alpha.shape}, expected (T, 2L+1) = {states}",
-                   "hint:   one row per time step, one column per state of the extended label sequence: blank, l_1, "
-                   "blank, l_2, ..., l_L, blank")
+    behaviour.require_shape("ctc_forward", case, "log_alpha", log_alpha, (case.dims["T"], 2 * case.dims["L"] + 1),
+                            "one row per time step, one column per state of the extended label sequence: blank, "
+                            "l_1, blank, l_2, ..., l_L, blank", axes="(T, 2L+1)")
     with np.errstate(invalid="ignore"):  # a nan in the table stays nan and is reported as such
         pair_sums = np.logaddexp(log_alpha[:, 1::2], log_alpha[:, 2::2])  # (T, L) label state + blank after it
     facts = _forward_facts(~np.isneginf(log_alpha), log_alpha[:, 0::2], pair_sums, observation.leaves["loss"])

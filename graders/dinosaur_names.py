@@ -12,7 +12,8 @@ random numbers in its own way:
   the model with the given one-step helper (so the state a_prev must be carried
   and the drawn character fed back); a *cap* model that never draws the newline,
   so every name has exactly max_length characters. Every name must be
-  well formed, and the same seed must give the same names.
+  well formed, and the same seed must give the same names (the checks of
+  graders.samplers.SequenceSampler, declared here as NAMES).
 - train_char_rnn runs with a stand-in optimize_fn that records what the loop
   passes it and returns a known loss and state.
 
@@ -20,14 +21,14 @@ Source: Karpathy, "The Unreasonable Effectiveness of Recurrent Neural
 Networks" (2015); the sampling loop of the lecture.
 """
 
+import functools
+
 import numpy as np
 
-from graders import behaviour
+from graders import behaviour, samplers
 from graders.assignment import Assignment
-from graders.behaviour import expected_facts, expected_generator_facts, fact_leaves, generator_facts
-from graders.compare import outside_band, top2_margin
 from graders.messages import CheckFailure, fail, type_name
-from graders.probe import Observation, guarded
+from graders.probe import Observation
 from graders.spec import Case, FunctionSpec, Output, Property, table_cases
 from helpers.char_rnn import INIT_SCALE, initialize_parameters, one_hot, rnn_step_forward
 
@@ -45,19 +46,6 @@ def _rnn_arrays(rng, n_a, vocab_size, scale, unscaled=()):
     shapes = ((n_a, vocab_size), (n_a, n_a), (vocab_size, n_a), (n_a, 1), (vocab_size, 1))
     return {name: rng.standard_normal(shape) * (1.0 if name in unscaled else scale)
             for name, shape in zip(PARAMETER_NAMES, shapes)}
-
-
-def _numbers(value, kinds, func_name, case, what, hint):
-    """`value` when it is a list, tuple or 1-D array of numbers of a dtype kind in `kinds` ("iu": integers, "iuf":
-    reals; a bool is neither), else a failure: "expected a list of {what}, got str" (or "list of tuple", ...)."""
-    held = type_name(value)
-    if isinstance(value, (list, tuple, np.ndarray)) and getattr(value, "ndim", 1):
-        bad = [v for v in value if not isinstance(v, (int, float, np.number, np.ndarray)) or np.ndim(v)
-               or np.asarray(v).dtype.kind not in kinds]
-        if not bad:
-            return value
-        held = f"{type(value).__name__} of {type_name(bad[0])}"
-    fail(func_name, case, f"expected a list of {what}, got {held}", f"hint:   {hint}")
 
 
 # --------------------------------------------------------------------------- clip
@@ -104,8 +92,6 @@ VOCAB = "\nabcd"  # the probe models' vocabulary; the newline has index 0
 NEWLINE = 0
 CHAR_TO_IX = {ch: i for i, ch in enumerate(VOCAB)}
 STRONG = 100.0  # logit gap that makes a choice certain: the runner-up has probability < e^-40
-REPEAT_NAMES = 20  # names drawn again from a fresh generator of the same seed
-RUNAWAY_DRAWS = 10 * MAX_NAME_LENGTH  # more draws than this in one call: the length cap is missing
 
 
 def chain_parameters(spelling, Waa_scale=0.0, seed=0):
@@ -151,153 +137,56 @@ def _sample_case(name, entry):
     parameters = chain_parameters(**model) if kind == "chain" else random_parameters(**model)
     kwargs = {} if max_length is None else {"max_length": max_length}
     dims = {"vocab_size": len(VOCAB), "n_a": parameters["Waa"].shape[0], "names": n_names, **kwargs}
-    data = {"kind": kind, "seed": seed, "spelling": model.get("spelling"),
-            "max_length": kwargs.get("max_length", MAX_NAME_LENGTH)}
+    path = [CHAR_TO_IX[ch] for ch in model["spelling"]] + [NEWLINE] if kind == "chain" else None  # chain's name
+    data = {"kind": kind, "seed": seed, "path": path, "max_length": max_length or MAX_NAME_LENGTH}
     return Case(name, dims, (parameters, dict(CHAR_TO_IX)), kwargs, data)
 
 
-def _indices(result, case):
-    """The returned name as a list of ints in the vocabulary, or a failure that says what is wrong."""
-    _numbers(result, "iu", "sample", case, "integer indices", "return a list of ints: append int(index) of every draw")
-    outside = [int(ix) for ix in result if not 0 <= ix < len(VOCAB)]
-    if outside:
-        fail("sample", case, f"index {outside[0]} is outside the vocabulary 0..{len(VOCAB) - 1}")
-    return [int(ix) for ix in result]
-
-
-def _draw_names(func, case, count):
-    """`count` names drawn with one generator of the case's seed, and the inputs changed in place by a call."""
-    rng = behaviour.LimitedGenerator(case.data["seed"], RUNAWAY_DRAWS, "is the max_length cap missing?")
-    names, changed = [], []
-    for _ in range(count):
-        rng.draws = 0  # the limit is per call
-        args = (*behaviour.snapshot(case.args), rng)  # fresh inputs for every call
-        result, changed_now = behaviour.call_checked(func, SAMPLE, case, args, case.kwargs)
-        names.append(guarded("sample", case, _indices, result, case))
-        changed = changed or changed_now
-    return names, rng, changed
-
-
-def _int_leaves(leaves):
-    """{path: int64 array} of {path: int or list of ints}."""
-    return {path: np.asarray(value, dtype=np.int64) for path, value in leaves.items()}
-
-
-def _name_leaves(names, again, rng, case):
-    max_length = case.data["max_length"]
-    first_two = np.zeros((len(VOCAB), len(VOCAB) + 1), dtype=np.int64)  # column V: no second character
-    for name in names:
-        if name:
-            first_two[name[0], name[1] if len(name) > 1 and name[0] != NEWLINE else len(VOCAB)] += 1
-    lengths = [len(name) for name in names]
-    return {
-        "first_name": np.array(names[0], dtype=np.int64),
-        **_int_leaves({"too_long": sum(n > max_length for n in lengths),
-                       "newline_inside": sum(NEWLINE in name[:-1] for name in names),
-                       "unfinished": sum(len(name) < max_length and name[-1:] != [NEWLINE] for name in names),
-                       "longest": max(lengths), "shortest": min(lengths)}),
-        **fact_leaves(generator_facts(rng.generator, case.data["seed"], names[:len(again)], again, same=list.__eq__)),
-        "first_two": first_two,
-    }
-
-
-def _observe_sample(func, case):
-    """Draw case.dims["names"] names from one seeded generator, then the first few again with the same seed."""
-    names, rng, changed = _draw_names(func, case, case.dims["names"])
-    again = _draw_names(func, case, min(REPEAT_NAMES, len(names)))[0]
-    return Observation(case.name, guarded("sample", case, _name_leaves, names, again, rng, case), changed)
+def next_probabilities(parameters, prefix):
+    """(V,) probabilities of the character drawn after the indices `prefix` (from the zero state and input)."""
+    a, x = np.zeros((parameters["Waa"].shape[0], 1)), np.zeros((len(VOCAB), 1))
+    for ix in prefix:
+        a, x = rnn_step_forward(parameters, a, x)[0], one_hot(ix, len(VOCAB))
+    return rnn_step_forward(parameters, a, x)[1][:, 0]
 
 
 def first_two_probabilities(parameters, max_length):
     """P(first character i, second j) of the model's names, (V, V + 1); column V: the name ends after one."""
-    V, n_a = parameters["by"].shape[0], parameters["Waa"].shape[0]
-    a1, p1 = rnn_step_forward(parameters, np.zeros((n_a, 1)), np.zeros((V, 1)))  # (n_a, 1), (V, 1)
-    joint = np.zeros((V, V + 1))
-    for i in range(V):
-        if i == NEWLINE or max_length == 1:
-            joint[i, V] = p1[i, 0]
-        else:
-            joint[i, :V] = p1[i, 0] * rnn_step_forward(parameters, a1, one_hot(i, V))[1][:, 0]
-    return joint
+    return NAMES.first_two_probabilities(functools.partial(next_probabilities, parameters), max_length)
 
 
-_FIRST = [repr(ch).replace("'\\n'", "the newline") for ch in VOCAB]  # how a message names each first character
-_FIRST_TWO = [f"{first} then {second}" for first in _FIRST for second in _FIRST + ["no second character"]]
+NAMES = samplers.SequenceSampler(
+    VOCAB, NEWLINE, MAX_NAME_LENGTH, item="name", unit="character", stop_name="newline",
+    draws="draw every index with rng.choice(vocab_size, p=probabilities.ravel()), not np.argmax,",
+    index_hint="return a list of ints: append int(index) of every draw")
 FIRST_CHARACTER_HINT = ("draw each index from this step's softmax output with "
                         "rng.choice(vocab_size, p=probabilities.ravel())")
 SECOND_CHARACTER_HINT = ("the second step must use the state a_prev of the first step (Waa @ a_prev) and the "
                          "one-hot of the character just drawn")
-
-
-def _check_first_two(leaves, case):
-    """None when the first characters, then the first two, are as frequent as the model's probabilities say
-    (within the Bernstein tolerance of each count, graders.compare)."""
-    n, counts = case.dims["names"], leaves["first_two"]
-    p = first_two_probabilities(case.args[0], case.data["max_length"])
-    checks = (("first characters", _FIRST, counts.sum(axis=1), p.sum(axis=1), FIRST_CHARACTER_HINT),
-              ("first two characters", _FIRST_TWO, counts.ravel(), p.ravel(), SECOND_CHARACTER_HINT))
-    for what, labels, got, want, hint in checks:
-        outside = outside_band(got, n, want)
-        if outside:
-            return f"{what}: {labels[outside[0]]} began {got[outside[0]]} of {n} names, {outside[1]}", hint
-    return None
-
-
-SAMPLE_DRAWS = "draw every index with rng.choice(vocab_size, p=probabilities.ravel()), not np.argmax,"
-SAMPLE_CAP_HINT = "every name that draws no newline must have exactly max_length characters"
 SAMPLE = FunctionSpec(
-    "sample", (Output("indices"),), inputs=("parameters", "char_to_ix", "rng"),
-    pattern_hints=(
-        (("newline_inside",), "stop as soon as the newline index is drawn, and keep it as the last index"),
-        (("unfinished",), "a name that stops before max_length characters must end with the newline's index: "
-                          "keep the newline, and the loop must allow exactly max_length draws"),
-        (("too_long",), "stop once max_length characters have been drawn"),
-        *((paths, SAMPLE_CAP_HINT) for paths in (("longest", "shortest"), ("longest",), ("shortest",))),
-    ),
+    "sample", (Output("indices"),), inputs=("parameters", "char_to_ix", "rng"), pattern_hints=NAMES.pattern_hints,
     default_hint="each step: a_prev = tanh(Wax x + Waa a_prev + ba), draw from softmax(Wya a_prev + by) with rng, "
                  "feed the drawn character back as the one-hot x, stop after the newline or max_length characters",
-    properties=(Property("the first two characters follow the model's probabilities", _check_first_two),))
-
-
-def _expect_sample(case):
-    """Expected leaves of a sample case, and the leaves of known bugs that name them."""
-    expected = {"too_long": 0, "newline_inside": 0, "unfinished": 0}
-    bugs = {}
-    max_length = case.data["max_length"]
-    if case.data["kind"] == "chain":  # spelled by construction (chain_parameters)
-        path = [CHAR_TO_IX[ch] for ch in case.data["spelling"]] + [NEWLINE]
-        expected["first_name"] = path
-        bugs = {"the same character every step: feed the drawn character back as the next input x":
-                {"first_name": path[:1] * max_length},
-                "the name goes on after the newline: stop as soon as the newline index is drawn":
-                {"first_name": (path * max_length)[:max_length]}}
-    if case.data["kind"] == "cap":  # the newline is never drawn
-        expected.update(longest=max_length, shortest=max_length)
-        bugs = {"the names are one character short of max_length: the loop must allow exactly max_length draws":
-                {"longest": max_length - 1, "shortest": max_length - 1},
-                "the names have 50 characters whatever max_length says: stop at the max_length argument":
-                {"longest": MAX_NAME_LENGTH, "shortest": MAX_NAME_LENGTH}}
-    facts, fact_bugs = expected_facts(expected_generator_facts(SAMPLE_DRAWS))  # a re-seeded rng explains the rest
-    return facts | _int_leaves(expected), fact_bugs | {hint: _int_leaves(leaves) for hint, leaves in bugs.items()}
+    properties=(Property("the first two characters follow the model's probabilities", NAMES.first_two_check(
+        lambda case: first_two_probabilities(case.args[0], case.data["max_length"]), "names",
+        (FIRST_CHARACTER_HINT, SECOND_CHARACTER_HINT))),))
 
 
 def _sample_margin(case):
     """How certain the exactly compared outcomes are, as a logit gap (names cases compare no drawn index)."""
     parameters = case.args[0]
     if case.data["kind"] == "chain":  # log-probability gap between the spelled and the runner-up character
-        V, a, x, gaps = len(VOCAB), np.zeros((parameters["Waa"].shape[0], 1)), np.zeros((len(VOCAB), 1)), []
-        for ch in case.data["spelling"] + "\n":
-            a, y = rnn_step_forward(parameters, a, x)
-            gaps.append(top2_margin(np.log(y[:, 0])))
-            x = one_hot(CHAR_TO_IX[ch], V)
-        return min(gaps)
+        return NAMES.path_margin(functools.partial(next_probabilities, parameters), case.data["path"])
     if case.data["kind"] == "cap":  # the newline's logit stays below every other for any state |a| <= 1
         return float(np.min(parameters["by"][1:, 0] - np.abs(parameters["Wya"][1:]).sum(axis=1))
                      - (parameters["by"][NEWLINE, 0] + np.abs(parameters["Wya"][NEWLINE]).sum()))
     return float("inf")
 
 
-GRADER.add(SAMPLE, table_cases(_SAMPLE_CASES, _sample_case), observe=_observe_sample, expect=_expect_sample,
+GRADER.add(SAMPLE, table_cases(_SAMPLE_CASES, _sample_case),
+           observe=lambda func, case: NAMES.observe(func, SAMPLE, case, case.data["seed"], case.dims["names"],
+                                                    case.data["max_length"]),
+           expect=lambda case: NAMES.expected(case.data["max_length"], case.data["path"], case.data["kind"] == "cap"),
            margin=_sample_margin)
 
 
@@ -409,7 +298,7 @@ def _observe_loop(func, case):
             raise
         fail("train_char_rnn", case, str(failure).split("\n")[1].strip() + " (no callback was given)",
              "hint:   callback is optional: call it only `if callback is not None`")
-    losses = _numbers(losses, "iuf", "train_char_rnn", case, "numbers (one loss per iteration)",
+    losses = samplers.number_list(losses, "iuf", "train_char_rnn", case, "numbers (one loss per iteration)",
                       "optimize_fn returns (loss, gradients, a_last): unpack it and append the loss alone")
     leaves = {"optimize_calls": np.int64(len(spy.calls)), "losses": np.asarray(losses, dtype=float),
               **_columns(spy.calls, _CALLS), **_columns(seen, _CALLBACKS)}

@@ -106,9 +106,9 @@ GRADER.add(FunctionSpec(
         "question_tokens_searched": "the labels point into the question: look for the answer among the context "
                                     "tokens only (sequence_ids(f) == 1), the question's offsets count characters "
                                     "of the question",
-        "offsets_not_masked": "offsets of tokens outside the context must be -1 (NOT_IN_CONTEXT): the tokenizer "
-                              "gives (0, 0) for [CLS], [SEP] and padding and question offsets that decode_spans "
-                              "would read as context characters",
+        "offsets_not_masked": f"offsets of tokens outside the context must be {NOT_IN_CONTEXT} (NOT_IN_CONTEXT): the "
+                              "tokenizer gives (0, 0) for [CLS], [SEP] and padding and question offsets that "
+                              "decode_spans would read as context characters",
     },
     default_hint="tokenize with truncation='only_second', max_length, stride, return_overflowing_tokens=True, "
                  "return_offsets_mapping=True, padding='max_length'; then per window: offsets outside the context "
@@ -251,7 +251,7 @@ GRADER.add(FunctionSpec(
         "one_token_too_long": "a span of max_answer_length + 1 tokens was allowed: the length of tokens "
                               "start .. end is end - start + 1",
         "question_tokens_allowed": "the span starts or ends outside the context ([CLS], the question or "
-                                   "padding): allow only tokens whose offsets are not -1",
+                                   f"padding): allow only tokens whose offsets are not {NOT_IN_CONTEXT}",
         "first_window_only": "a later window of the same question holds a better span: keep the best score over "
                              "all windows of a question (example_index)",
         "char_end_at_token_start": "the character span ends where its last token starts: the end is that "

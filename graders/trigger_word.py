@@ -285,10 +285,9 @@ GRADER.add(FunctionSpec(
                              f"first step that has heard segment_end to LABEL_STEPS - 1 steps after it",
         "steps_spread_over_the_clip": "the first step spreads the T_y steps evenly over the 10 s: the detector's steps "
                                       "are samples_per_step samples apart, so divide by samples_per_step",
-        "samples_per_step_ignored": "the first step does not use the argument samples_per_step (the detector's "
-                                    f"{SAMPLES_PER_STEP} is fixed instead): {_FIRST_STEP}",
-        "receptive_samples_ignored": "the first step does not use the argument receptive_samples (the detector's "
-                                     f"{RECEPTIVE_SAMPLES} is fixed instead): {_FIRST_STEP}",
+        **behaviour.ignored_argument_hints({"samples_per_step": f"the detector's {SAMPLES_PER_STEP}",
+                                            "receptive_samples": f"the detector's {RECEPTIVE_SAMPLES}"},
+                                           f"the first step is {_FIRST_STEP}"),
         "earlier_ones_erased": "the ones of earlier triggers are gone: set the new window to 1 and keep the rest of "
                                "y as it was",
     },

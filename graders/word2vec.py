@@ -30,7 +30,7 @@ from graders.behaviour import expected_facts, expected_generator_facts, fact_lea
 from graders.compare import outside_band
 from graders.messages import fail, fmt_number, type_name
 from graders.probe import Observation, guarded
-from graders.spec import Case, FunctionSpec, Output, Property
+from graders.spec import Case, FunctionSpec, Output, Property, table_cases
 
 GRADER = Assignment.of_module(__name__)
 
@@ -41,6 +41,13 @@ WINDOW = 5
 NEGATIVES = 5
 NOISE_POWER = 0.75
 LEARNING_RATE = 0.05
+
+
+def _normal_arrays(seed, *shapes):
+    """Standard normal arrays of the given shapes, drawn in order from one generator of `seed`."""
+    rng = np.random.default_rng(seed)
+    return tuple(rng.standard_normal(shape) for shape in shapes)
+
 
 def _index_array(result, func_name, case, vocab_size, what, hint):
     """The returned indices as an int64 ndarray, or a failure that says what is wrong with them."""
@@ -392,23 +399,18 @@ _STEP_CASES = {
 }
 
 
-def _step_cases(suite, record):
-    cases = []
-    for name, (vocab_size, emb_dim, lr, seed, pairs) in _STEP_CASES[suite].items():
-        pairs = np.array(pairs, dtype=np.int64)  # (m, 2 + K)
-        rng = np.random.default_rng(seed)
-        W_in, W_out = rng.standard_normal((vocab_size, emb_dim)), rng.standard_normal((vocab_size, emb_dim))
-        dims = {"vocab_size": vocab_size, "emb_dim": emb_dim, "m": len(pairs), "K": pairs.shape[1] - 2,
-                "learning_rate": lr}
-        cases.append(Case(name, dims, (W_in, W_out, pairs[:, 0], pairs[:, 1], pairs[:, 2:], lr)))
-    return cases
+def _step_case(name, entry):
+    vocab_size, emb_dim, lr, seed, pairs = entry
+    pairs = np.array(pairs, dtype=np.int64)  # (m, 2 + K)
+    W_in, W_out = _normal_arrays(seed, (vocab_size, emb_dim), (vocab_size, emb_dim))
+    dims = {"vocab_size": vocab_size, "emb_dim": emb_dim, "m": len(pairs), "K": pairs.shape[1] - 2,
+            "learning_rate": lr}
+    return Case(name, dims, (W_in, W_out, pairs[:, 0], pairs[:, 1], pairs[:, 2:], lr))
 
 
 SGNS_STEP = FunctionSpec(
-    name="sgns_step",
-    outputs=(Output("loss", "scalar"),),
+    name="sgns_step", outputs=(Output("loss", "scalar"),), mutates=("W_in", "W_out"),
     inputs=("W_in", "W_out", "targets", "contexts", "negatives", "learning_rate"),
-    mutates=("W_in", "W_out"),
     hints={
         "repeated_indices_updated_once": "a word that occurs more than once in the batch got only one of its "
                                          "updates: W[idx] -= g writes each row once; use np.subtract.at(W, idx, g)",
@@ -416,10 +418,8 @@ SGNS_STEP = FunctionSpec(
                                        "learning_rate * gradient",
         "negatives_not_updated": "the noise words' output vectors did not change: update W_out at the negatives "
                                  "too, with du_negatives",
-        "learning_rate_ignored": "the step used learning rate 0.05 (LEARNING_RATE), not the learning_rate you "
-                                 "were given",
-        "matrices_copied": "the caller's W_in and W_out did not change: update the arrays you were given in "
-                           "place, without copying them",
+        **behaviour.ignored_argument_hints({"learning_rate": f"LEARNING_RATE = {LEARNING_RATE}"}),
+        "matrices_copied": behaviour.not_in_place_hint("W_in and W_out"),
     },
     pattern_hints=((("input W_in",), "W_in after the step is wrong: subtract learning_rate * dv_target at the "
                                      "target rows, once per occurrence (np.subtract.at)"),
@@ -428,7 +428,7 @@ SGNS_STEP = FunctionSpec(
     default_hint="look up W_in[targets], W_out[contexts], W_out[negatives]; call sgns_loss; then np.subtract.at "
                  "each matrix at the same indices with learning_rate * gradient",
 )
-GRADER.add(SGNS_STEP, _step_cases)
+GRADER.add(SGNS_STEP, table_cases(_STEP_CASES, _step_case))
 
 
 # --------------------------------------------------------------------------- cbow_loss
@@ -444,9 +444,7 @@ _CBOW_CASES = {
 def _cbow_cases(suite, record):
     cases = []
     for name, (m, C, K, emb_dim, seed) in _CBOW_CASES[suite].items():
-        rng = np.random.default_rng(seed)
-        args = (rng.standard_normal((m, C, emb_dim)), rng.standard_normal((m, emb_dim)),
-                rng.standard_normal((m, K, emb_dim)))
+        args = _normal_arrays(seed, (m, C, emb_dim), (m, emb_dim), (m, K, emb_dim))
         cases.append(Case(name, {"m": m, "C": C, "K": K, "emb_dim": emb_dim}, args))
     return cases
 

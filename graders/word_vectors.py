@@ -34,26 +34,15 @@ import functools
 
 import numpy as np
 
-from graders import behaviour, records
+from graders import behaviour, planted, records
 from graders.assignment import Assignment
-from graders.messages import fail, fmt_number, type_name
-from graders.probe import Observation, observe_spec
+from graders.planted import unit_vector, vector_at_angle
+from graders.messages import fmt_number
+from graders.probe import observe_spec
 from graders.spec import Case, FunctionSpec, Output, Property
 from helpers import embeddings
 
 GRADER = Assignment.of_module(__name__)
-
-
-def _unit(x):
-    return x / np.linalg.norm(x)
-
-
-def _at_angle(direction, cosine, rng):
-    """A unit vector whose cosine with `direction` is exactly `cosine` (a random orthogonal part)."""
-    d = _unit(direction)
-    r = rng.standard_normal(d.shape)
-    r = _unit(r - (r @ d) * d)
-    return cosine * d + np.sqrt(1 - cosine ** 2) * r
 
 
 # --------------------------------------------------------------------------- cosine_similarity
@@ -156,32 +145,22 @@ def planted_vocabulary(kind, vocab_size, emb_dim, seed):
     Returns ((word_to_index, index_to_word, E), question (a, b, c), answer, {word: hint of the bug that returns it}).
     """
     rng = np.random.default_rng(seed)
-    E = rng.standard_normal((vocab_size, emb_dim))
-    E *= rng.uniform(0.5, 1.5, size=(vocab_size, 1)) / np.linalg.norm(E, axis=1, keepdims=True)
-    a, c = _unit(rng.standard_normal(emb_dim)), _unit(rng.standard_normal(emb_dim))
-    step, input_hint, planted = PLANTED_KINDS[kind]
-    b = a + step * _unit(rng.standard_normal(emb_dim)) if step else _unit(rng.standard_normal(emb_dim))
+    E = planted.random_embeddings(rng, vocab_size, emb_dim)
+    a, c = unit_vector(rng.standard_normal(emb_dim)), unit_vector(rng.standard_normal(emb_dim))
+    step, input_hint, plants = PLANTED_KINDS[kind]
+    b = a + step * unit_vector(rng.standard_normal(emb_dim)) if step else unit_vector(rng.standard_normal(emb_dim))
     directions = {"target": b - a + c, "reversed": a - b + c, "offset": b - a}
-    words = [(np.linalg.norm(b - a + c) if length is None else length) * _at_angle(directions[toward], cosine, rng)
-             for toward, cosine, length, _ in planted]
-    rows = rng.choice(vocab_size, size=3 + len(planted), replace=False)
-    E[rows] = [a, b, c, *words]
-    word_to_index, index_to_word = synthetic_words(vocab_size)
-    question = tuple(index_to_word[row] for row in rows[:3])
-    bug_hints = {index_to_word[row]: hint for row, (*_, hint) in zip(rows[3:], planted) if hint}
-    bug_hints |= dict.fromkeys(question, input_hint)
-    return (word_to_index, index_to_word, E), question, index_to_word[rows[3]], bug_hints
+    words = [(np.linalg.norm(directions["target"]) if length is None else length)
+             * vector_at_angle(directions[toward], cosine, rng) for toward, cosine, length, _ in plants]
+    word_to_index, index_to_word, names = planted.plant_words(rng, E, [a, b, c, *words])
+    bug_hints = {name: hint for name, (*_, hint) in zip(names[3:], plants) if hint}
+    question = tuple(names[:3])
+    return (word_to_index, index_to_word, E), question, names[3], bug_hints | dict.fromkeys(question, input_hint)
 
 
 def glove_question(a, b, c, answer, top_n):
     """The question a : b :: c : answer over the top_n GloVe words, as planted_vocabulary returns its question."""
     return tuple(embeddings.load_glove(top_n)), (a, b, c), answer, dict.fromkeys((a, b, c), HINT_NOT_EXCLUDED)
-
-
-def synthetic_words(vocab_size):
-    """word_to_index, index_to_word of a planted vocabulary: names that say nothing about the roles."""
-    index_to_word = [f"w{i:04d}" for i in range(vocab_size)]
-    return {w: i for i, w in enumerate(index_to_word)}, index_to_word
 
 
 def _analogy_case(name, kind, vocabulary, question, answer=None, bug_hints=None):
@@ -208,19 +187,16 @@ def analogy_records(name, kind, vocabulary, question, answer, bug_hints, top_n=0
             {records.fixture_key(ANALOGY_FIXTURE, name, k): v for k, v in secret.items()})
 
 
-def _recorded_analogy_cases(record):
-    """The hidden cases whose inputs the record holds, with their answers and bug hints where it holds them too
-    (the judge's record: public and hidden together)."""
-    cases = []
-    for name, held in record.fixtures(ANALOGY_FIXTURE).items():
-        top_n = int(held["top_n"])
-        vocabulary = tuple(embeddings.load_glove(top_n)) if top_n else (*synthetic_words(len(held["E"])), held["E"])
-        word = vocabulary[1]  # index_to_word
-        answer = word[held["answer"]] if "answer" in held else None
-        bug_hints = {word[row]: ANALOGY_HINTS[h] for row, h in zip(held.get("bug_rows", ()), held.get("bug_hints", ()))}
-        question = [word[row] for row in held["question"]]
-        cases.append(_analogy_case(name, ANALOGY_KINDS[held["kind"]], vocabulary, question, answer, bug_hints))
-    return cases
+def _recorded_analogy_case(name, held):
+    """A hidden case from the arrays the record holds for it {key: array}: its inputs, and its answer and bug hints
+    when the record holds them too (the judge's record: public and hidden together)."""
+    top_n = int(held["top_n"])
+    E = held.get("E")  # None for a GloVe question: the vectors are the top_n GloVe words
+    vocabulary = tuple(embeddings.load_glove(top_n)) if top_n else (*planted.synthetic_words(len(E)), E)
+    word = vocabulary[1]  # index_to_word
+    bug_hints = {word[row]: ANALOGY_HINTS[h] for row, h in zip(held.get("bug_rows", ()), held.get("bug_hints", ()))}
+    return _analogy_case(name, ANALOGY_KINDS[held["kind"]], vocabulary, [word[row] for row in held["question"]],
+                         word[held["answer"]] if "answer" in held else None, bug_hints)
 
 
 @functools.lru_cache(maxsize=None)
@@ -232,37 +208,23 @@ def _public_analogy_cases():
 
 
 def _analogy_cases(suite, record):
-    return list(_public_analogy_cases()) if suite == "public" else _recorded_analogy_cases(record)
+    """The public cases (built once), or the hidden ones from the arrays the record holds for them."""
+    return list(_public_analogy_cases()) if suite == "public" else [
+        _recorded_analogy_case(name, held) for name, held in record.fixtures(ANALOGY_FIXTURE).items()]
 
 
 def _observe_analogy(func, case):
     """Call func once on the case's question; record the answer's row (-1: not a word) and the Python lines run."""
-    result, changed, lines = behaviour.call_counting_lines(func, ANALOGY, case, behaviour.snapshot(case.args))
-    if not isinstance(result, str):
-        hint = ("hint:   you returned a row number: return the word, index_to_word[row]"
-                if isinstance(result, (int, np.integer)) else
-                "hint:   did you forget a `return` statement?" if result is None else
-                "hint:   return one word, the str index_to_word[row] of the best row")
-        fail("complete_analogy", case, f"expected a word (str), got {type_name(result)}", hint)
-    leaves = {"answer": np.int64(case.args[3].get(result, -1)), "python_lines": np.int64(lines)}
-    return Observation(case.name, leaves, changed)
-
-
-def _check_answer(leaves, case):
-    index_to_word, answer, row = case.args[4], case.data["answer"], int(leaves["answer"])
-    word = index_to_word[row] if row >= 0 else None  # -1: the word returned is not in the vocabulary
-    if word == answer:
-        return None
-    shown = "a word that is not in the vocabulary" if word is None else repr(word)
-    return f"returned {shown}, expected {answer!r}", case.data["bug_hints"].get(word, HINT_ANALOGY)
+    return planted.observe_choice(func, ANALOGY, case, 3, str, "a word (str)", (
+        ((int, np.integer), "you returned a row number: return the word, index_to_word[row]"),),
+        "return one word, the str index_to_word[row] of the best row")
 
 
 ANALOGY = FunctionSpec(
-    name="complete_analogy",
-    outputs=(Output("best_word"),),
+    name="complete_analogy", outputs=(Output("best_word"),), default_hint=HINT_ANALOGY,
     inputs=("word_a", "word_b", "word_c", "word_to_index", "index_to_word", "E"),
-    default_hint=HINT_ANALOGY,
-    properties=(Property("answers with the best word that is not in the question", _check_answer),
+    properties=(Property("answers with the best word that is not in the question",
+                         planted.choice_check("answer", 4), HINT_ANALOGY),
                 Property("scores the vocabulary without a Python loop over its words",
                          behaviour.no_loop_check(MAX_PYTHON_LINES, "vocab_size", "words"), HINT_LOOP)),
 )
@@ -282,13 +244,13 @@ def _neutralize_inputs(emb_dim, kind, seed):
     rng = np.random.default_rng(seed)
     e, g = 0.5 * rng.standard_normal(emb_dim), rng.standard_normal(emb_dim)
     if kind == "unit_g":
-        g = _unit(g)
+        g = unit_vector(g)
     elif kind == "parallel":
         e = -2.5 * g
     elif kind == "orthogonal":  # integer-valued, so e . g is exactly 0
         e, g = np.array([0.0, 3, 5, 0, -1, 0]), np.array([1.0, 0, 0, 2, 0, -1])
     elif kind == "long_g":
-        g = _LONG_G * _unit(g)
+        g = _LONG_G * unit_vector(g)
     return e, g
 
 
@@ -333,9 +295,9 @@ def _equalize_inputs(emb_dim, nu_norm, own_norm, betas, g_norm, seed):
     """Unit vectors e_w1, e_w2: a shared neutral part nu and a part of each word's own, both orthogonal to g,
     plus the bias parts betas along g; and g."""
     rng = np.random.default_rng(seed)
-    g_hat = _unit(rng.standard_normal(emb_dim))
-    nu, *own = (_unit(x - (x @ g_hat) * g_hat) for x in rng.standard_normal((3, emb_dim)))
-    words = (_unit(nu_norm * nu + own_norm * part + beta * g_hat) for part, beta in zip(own, betas))
+    g_hat = unit_vector(rng.standard_normal(emb_dim))
+    nu, *own = (unit_vector(x - (x @ g_hat) * g_hat) for x in rng.standard_normal((3, emb_dim)))
+    words = (unit_vector(nu_norm * nu + own_norm * part + beta * g_hat) for part, beta in zip(own, betas))
     return (*words, g_norm * g_hat)
 
 
@@ -350,7 +312,7 @@ def _pair_parts(leaves, case):
     """For e1 and e2: the name, the bias component e . g/||g||, the largest gap between the part orthogonal to g
     and the pair's neutral part nu = mu - mu_B (mu the mean of e_w1 and e_w2), and the length."""
     e_w1, e_w2, g = case.args
-    g_hat, mu = _unit(g), (e_w1 + e_w2) / 2
+    g_hat, mu = unit_vector(g), (e_w1 + e_w2) / 2
     nu = mu - (mu @ g_hat) * g_hat
     for name in ("e1", "e2"):
         e = np.asarray(leaves[name], dtype=float)

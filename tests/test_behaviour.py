@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from graders import behaviour, probe
+from graders import behaviour, planted, probe, samplers
 from graders.messages import CheckFailure
 from graders.spec import Case, FunctionSpec, Output
 
@@ -466,3 +466,166 @@ def test_observe_tensors_converts_keras_outputs_and_leaves_the_rest_to_the_probe
         behaviour.observe_tensors(lambda x: None, loss, CASE, [x.copy()])
     with pytest.raises(CheckFailure, match="expected 2 return values"):
         behaviour.observe_tensors(lambda x: keras.ops.sum(x), pair, CASE, [x.copy()])
+
+
+def test_ctc_log_likelihoods_sum_every_path_that_collapses_to_the_labels():
+    import itertools
+
+    rng = np.random.default_rng(0)
+    T, C, blank = 4, 3, 2
+    logits = rng.standard_normal((T, C))
+    log_probs = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+
+    def brute_force(labels, n):  # every path of n steps, merged (repeats, then blanks dropped) and compared
+        total = 0.0
+        for path in itertools.product(range(C), repeat=n):
+            merged = [s for i, s in enumerate(path) if (i == 0 or s != path[i - 1]) and s != blank]
+            if merged == list(labels):
+                total += np.exp(sum(log_probs[t, s] for t, s in enumerate(path)))
+        return np.log(total) if total else -np.inf
+
+    queries = [([0], 4), ([0, 1], 3), ([1, 1], 3), ([1, 1], 2), ([], 4), ([], 0), ([0, 0, 1], 2), ([0], 0)]
+    got = behaviour.ctc_log_likelihoods(log_probs, [labels for labels, _ in queries], [n for _, n in queries], blank)
+    want = [brute_force(labels, n) for labels, n in queries]
+    assert np.isneginf(got[3]) and np.isneginf(got[6]) and np.isneginf(got[7]) and got[5] == 0.0
+    np.testing.assert_allclose(got, want, atol=1e-6, rtol=0)  # TensorFlow's own log-sum-exp, as in the graders
+
+
+def test_require_shape_names_the_value_its_shape_and_the_expected_axes():
+    behaviour.require_shape("f", CASE, "table", np.zeros((2, 5)), (2, 5), "one row per step")
+    with pytest.raises(CheckFailure, match=r"table has shape \(2, 4\), expected \(T, 2L\+1\) = \(2, 5\)") as failure:
+        behaviour.require_shape("f", CASE, "table", np.zeros((2, 4)), (2, 5), "one row per step", axes="(T, 2L+1)")
+    assert "hint:   one row per step" in str(failure.value)
+
+
+def test_argument_and_in_place_hints_name_what_the_known_bug_did():
+    hints = behaviour.ignored_argument_hints({"blank": "class 10", "stride": "the course's 4"}, "pass it on")
+    assert list(hints) == ["blank_ignored", "stride_ignored"]
+    assert hints["blank_ignored"] == "the argument blank is not used (class 10 is fixed instead): pass it on"
+    assert behaviour.ignored_argument_hint("t", "1e-4") == "the argument t is not used (1e-4 is fixed instead)"
+    assert behaviour.not_in_place_hint("W_in and W_out").startswith("the caller's W_in and W_out did not change")
+
+
+# --------------------------------------------------------------------------- a sampler of index sequences
+
+
+def test_number_and_index_lists_accept_integers_and_say_what_is_wrong():
+    assert samplers.number_list([1, 2.5, np.float32(3)], "iuf", "f", CASE, "numbers", "h") == [1, 2.5, np.float32(3)]
+    assert samplers.index_list(np.array([0, 3]), 4, "f", CASE, "h") == [0, 3]
+    for value, words in (("abc", "got str"), ([1.0], "got list of float"), ([True], "got list of bool"),
+                         ([4], "index 4 is outside the vocabulary 0..3"), (np.zeros((1, 2), int), "got ndarray")):
+        with pytest.raises(CheckFailure, match=words):
+            samplers.index_list(value, 4, "f", CASE, "return ints")
+    assert samplers.int_leaves({"n": 3, "path": [1, 0]})["path"].dtype == np.int64
+
+
+def _sampler_spec():
+    return FunctionSpec("sample", (Output("indices"),), inputs=("model", "rng"))
+
+
+def test_seeded_draws_repeats_with_the_seed_and_tells_an_unused_generator():
+    def sample(model, rng, max_length=3):
+        return [int(rng.integers(1, 3)), 0]
+
+    case = Case("tiny", {}, ({"w": np.ones(2)},))
+    results, facts, changed = samplers.seeded_draws(sample, _sampler_spec(), case, 7, 5, 2, lambda r, c: r, 100, "")
+    assert len(results) == 5 and facts == {"rng_used": True, "repeatable": True} and changed == []
+    _, facts, _ = samplers.seeded_draws(lambda model, rng: [int(np.random.randint(1, 3)), 0], _sampler_spec(), case,
+                                         7, 30, 30, lambda r, c: r, 100, "")
+    assert not facts["rng_used"] and not facts["repeatable"]
+
+    def in_place(model, rng):
+        model["w"] += 1
+        return [0]
+
+    assert samplers.seeded_draws(in_place, _sampler_spec(), case, 7, 2, 1, lambda r, c: r, 100, "")[2] == ["model"]
+    with pytest.raises(CheckFailure, match="more than 5 random draws in one call: runaway"):
+        samplers.seeded_draws(lambda model, rng: [rng.random() for _ in range(9)], _sampler_spec(), case, 7, 1, 1,
+                               lambda r, c: r, 5, "runaway")
+
+
+SAMPLER = samplers.SequenceSampler("\nab", 0, 6, "draw with rng", "return ints", item="name", unit="character",
+                                    stop_name="newline", repeats=3)
+
+
+def test_sequence_sampler_observes_what_it_expects_and_names_each_known_bug():
+    """A sampler that spells 'ab' then the newline; the same sampler with the bugs expected() names."""
+    from graders.compare import matching_variant
+
+    path, case = [1, 2, 0], Case("chain", {}, ({},))
+
+    def spelling(model, rng, max_length=6, bug=None):
+        rng.random()
+        if bug == "not_fed_back":
+            return [1] * max_length
+        return (path * max_length)[:max_length] if bug == "no_stop" else list(path)
+
+    expected, bugs = SAMPLER.expected(6, path)
+    seen = SAMPLER.observe(spelling, _sampler_spec(), case, 3, 4, 6).leaves
+    assert all(np.array_equal(seen[k], v) for k, v in expected.items())
+    assert seen["first_two"][1, 2] == 4 and seen["first_two"].sum() == 4
+    assert list(bugs)[:2] == [behaviour.generator_hint("draw with rng"), behaviour.repeat_hint("draw with rng")]
+    for bug, words in (("not_fed_back", "feed the drawn character back"), ("no_stop", "stop as soon as the newline")):
+        leaves = SAMPLER.observe(lambda m, rng: spelling(m, rng, bug=bug), _sampler_spec(), case, 3, 2, 6).leaves
+        assert words in matching_variant(leaves, bugs, 0, 0)
+    capped, capped_bugs = SAMPLER.expected(4, capped=True)
+    assert capped["longest"] == capped["shortest"] == 4 and "first_name" not in capped
+    assert [leaves["longest"] for leaves in list(capped_bugs.values())[2:]] == [3, 6]
+    never_stops = SAMPLER.leaves([[1, 0, 2], [2, 1]], 2)
+    assert (never_stops["too_long"], never_stops["newline_inside"], never_stops["unfinished"]) == (1, 1, 0)
+    assert [paths for paths, _ in SAMPLER.pattern_hints][:3] == [("newline_inside",), ("unfinished",), ("too_long",)]
+
+
+def test_sequence_sampler_checks_the_first_two_frequencies_and_margins():
+    """Next-index distributions that ignore the prefix: P(i then j) = p_i p_j, the newline ends a name."""
+    p = np.array([0.2, 0.5, 0.3])
+    joint = SAMPLER.first_two_probabilities(lambda prefix: p, 6)
+    assert np.allclose(joint[1:, :3], np.outer(p[1:], p)) and joint[0, 3] == 0.2 and np.isclose(joint.sum(), 1)
+    assert np.allclose(SAMPLER.first_two_probabilities(lambda prefix: p, 1)[:, 3], p)  # max_length 1: one index
+    check = SAMPLER.first_two_check(lambda case: joint, "names", ("first hint", "second hint"))
+    case = Case("freq", {"names": 10_000})
+    assert check({"first_two": np.rint(10_000 * joint)}, case) is None
+    swapped = np.rint(10_000 * joint[[0, 2, 1]])
+    problem, hint = check({"first_two": swapped}, case)
+    assert problem.startswith("first characters: ") and " of 10000 names, about " in problem and hint == "first hint"
+    pairs = np.rint(10_000 * np.vstack([joint[:1], joint[1:, [0, 2, 1, 3]]]))  # same first, other second
+    problem, hint = check({"first_two": pairs}, case)
+    assert problem.startswith("first two characters: 'a' then") and hint == "second hint"
+    assert SAMPLER.labels == ["the newline", "'a'", "'b'"]
+    certain = np.exp([[0.0, -50.0, -60.0], [-70.0, 0.0, -80.0]])  # log-gaps 50 then 70
+    assert np.isclose(SAMPLER.path_margin(lambda prefix: certain[len(prefix)], [0, 1]), 50.0)
+
+
+# --------------------------------------------------------------------------- planted vectors, a chosen item
+
+
+def test_planted_vectors_sit_at_their_angles_and_rows():
+    rng = np.random.default_rng(0)
+    direction = rng.standard_normal(8)
+    for cosine in (0.9, 0.0, -0.6):
+        v = planted.vector_at_angle(direction, cosine, rng)
+        assert np.isclose(np.linalg.norm(v), 1) and np.isclose(v @ planted.unit_vector(direction), cosine)
+    E = planted.random_embeddings(rng, 50, 8)
+    assert E.shape == (50, 8) and np.all((np.linalg.norm(E, axis=1) >= 0.5) & (np.linalg.norm(E, axis=1) <= 1.5))
+    vectors = [np.full(8, 9.0), np.full(8, -9.0)]
+    word_to_index, index_to_word, names = planted.plant_words(rng, E, vectors)
+    assert len(set(names)) == 2 and all(np.array_equal(E[word_to_index[n]], v) for n, v in zip(names, vectors))
+    assert index_to_word[:2] == ["w0000", "w0001"] and planted.synthetic_words(3)[0]["w0002"] == 2
+
+
+def test_a_chosen_item_is_observed_by_position_and_checked_against_the_answer():
+    spec = FunctionSpec("best", (Output("word"),), inputs=("words", "lookup"))
+    words = ["cat", "dog", "emu"]
+    case = Case("tiny", {}, (words, {w: i for i, w in enumerate(words)}), data={"answer": "dog",
+                                                                               "bug_hints": {"cat": "the cat bug"}})
+    seen = planted.observe_choice(lambda words, lookup: "dog", spec, case, 1, str, "a word (str)")
+    assert seen.leaves["answer"] == 1 and seen.leaves["python_lines"] > 0
+    assert planted.observe_choice(lambda w, l: "yak", spec, case, 1, str, "a word").leaves["answer"] == -1
+    for returned, words_ in ((1, "a number"), (None, "did you forget a `return` statement"), ([], "one word")):
+        with pytest.raises(CheckFailure, match=words_):
+            planted.observe_choice(lambda w, l: returned, spec, case, 1, str, "a word (str)",
+                                     (((int,), "a number"),), "one word")
+    check = planted.choice_check("answer", 0)
+    assert check({"answer": np.int64(1)}, case) is None
+    assert check({"answer": np.int64(0)}, case) == ("returned 'cat', expected 'dog'", "the cat bug")
+    assert check({"answer": np.int64(-1)}, case) == "returned a word that is not in the vocabulary, expected 'dog'"
