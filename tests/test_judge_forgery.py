@@ -80,8 +80,8 @@ def _forged_leaves(graded, name, mod, case):
     elif name == "equalize":
         leaves = _equalize(case)
     elif name == "sample":
-        p = getattr(mod, "first_two_" + "probabilities")(case.args[0], case.kwargs.get("max_length", 50))
-        leaves["first_two"] = _np.rint(case.data["names"] * p)
+        p = getattr(mod, "first_two_" + "probabilities")(case.args[0], case.data["max_length"])
+        leaves["first_two"] = _np.rint(case.dims["names"] * p)
     return leaves
 
 def _behaviour():
