@@ -13,26 +13,28 @@ def pytest_configure(config):
 
 ASSIGNMENTS = solutions.assignment_names()
 
-# a test that judges one reference function on every suite, and the test that judges the whole reference notebook
-# (every graded function, every suite, through the same judge); the second makes the first redundant in one run
-JUDGED_PER_FUNCTION = "test_reference_passes_the_judge_on_every_suite"
-JUDGED_PER_NOTEBOOK = "test_source_notebook_passes_every_graded_cell"
+# the tests that check one reference function at a time (in the judge on every suite; in a kernel on the public
+# cases), and the test that validates the whole reference notebook, which does both for every graded function
+# (pipeline.validate_notebook: the judge's verdicts, and no graded cell raising in the notebook's own kernel)
+PER_FUNCTION_REFERENCE_TESTS = ("test_reference_passes_the_judge_on_every_suite",
+                                "test_reference_passes_in_the_students_kernel")
+WHOLE_NOTEBOOK_TEST = "test_source_notebook_passes_every_graded_cell"
 
 
 @pytest.hookimpl(trylast=True)  # after -m and -k have deselected what this run leaves out
 def pytest_collection_modifyitems(config, items):
-    """Skip the per-function judging of a reference whose whole notebook is judged in the same run.
+    """Skip the per-function checks of a reference whose whole notebook is validated in the same run.
 
     `make test` validates every source notebook: the judge passes or fails each graded function on its public
-    and hidden cases, as the per-function test does, so judging them again costs time and proves nothing new.
-    A run without the notebook validation (`make test-fast`, `make test-portable`, `-k`) keeps the per-function
-    test.
+    and hidden cases, and each visible check runs in the notebook's kernel, so checking the functions again one
+    by one costs time and proves nothing new. A run without the notebook validation (`make test-fast`,
+    `make test-portable`, `-k`) keeps the per-function tests.
     """
     validated = {item.callspec.params["assignment"] for item in items
-                 if item.originalname == JUDGED_PER_NOTEBOOK and hasattr(item, "callspec")}
+                 if item.originalname == WHOLE_NOTEBOOK_TEST and hasattr(item, "callspec")}
     for item in items:
-        if item.originalname == JUDGED_PER_FUNCTION and item.callspec.params["assignment"] in validated:
-            item.add_marker(pytest.mark.skip(reason=f"judged on every suite by {JUDGED_PER_NOTEBOOK} in this run"))
+        if item.originalname in PER_FUNCTION_REFERENCE_TESTS and item.callspec.params["assignment"] in validated:
+            item.add_marker(pytest.mark.skip(reason=f"checked with the whole notebook by {WHOLE_NOTEBOOK_TEST}"))
 
 
 @functools.lru_cache(maxsize=None)

@@ -88,6 +88,18 @@ def validation_run(request, course, assignment, test_name):
     return _executed.pop((assignment, test_name))
 
 
+def test_a_graded_cell_that_raised_in_the_kernel_is_a_validation_problem():
+    """The judge passes a behaviour-graded function on its own run; validation also wants the kernel's check."""
+    nb = nbformat.read(solutions.notebook_path(CLASS_ASSIGNMENT), as_version=4)
+    graded = [c for c in nb.cells if solutions.nbgrader_meta(c).get("grade")]
+    graded[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="all public cases passed\n")]
+    graded[-1].outputs = [nbformat.v4.new_output("error", ename="CheckFailure", evalue="rnn_cell_forward failed",
+                                                 traceback=[])]
+    problems = pipeline.kernel_failures(nb)
+    assert problems == [f"graded cell {solutions.nbgrader_meta(graded[-1])['grade_id']} fails in the notebook's "
+                        "kernel: CheckFailure: rnn_cell_forward failed"]
+
+
 def test_a_cell_of_hidden_tests_only_counts_as_empty():
     """Under validate --invert such a cell would pass on any stub; validate_notebook must flag it."""
     assert not pipeline._has_code('"""Checks something."""\n')

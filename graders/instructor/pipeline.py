@@ -202,7 +202,8 @@ def validation_runs(paths, course_root=REPO_ROOT):
 def validate_notebook(path, invert=False, course_root=REPO_ROOT, executed=None):
     """Run one notebook in quick mode and judge it; return a list of problems (empty = success).
 
-    invert=False: every graded cell must pass (a source notebook with solutions).
+    invert=False: every graded cell must pass (a source notebook with solutions), in the judge and in the
+    notebook's own kernel (kernel_failures).
     invert=True: every graded cell must *fail* (a released stub); a graded cell
     that holds no code in the release (only hidden tests) is a problem too,
     because it would pass on any submission.
@@ -222,11 +223,30 @@ def validate_notebook(path, invert=False, course_root=REPO_ROOT, executed=None):
     nb, run, reprobed = executed or execute_notebook(nb, course_root, reprobe_assignment=assignment)
     if run.cause:
         problems.append(f"the run ended early: {run.cause}")
+    if not invert:  # read before the judge rewrites the graded cells' outputs
+        problems.extend(kernel_failures(nb))
     for verdict in judge.judge_notebook(assignment, nb, reprobed=reprobed):
         if invert and verdict.passed:
             problems.append(f"graded cell {verdict.grade_id} passes on the stub")
         elif not invert and not verdict.passed:
             problems.append(f"graded cell {verdict.grade_id} fails:\n{verdict.message}")
+    return problems
+
+
+def kernel_failures(nb):
+    """One problem per graded cell of an executed notebook that raised in the notebook's own kernel.
+
+    A source notebook must pass its visible checks where a student runs them, not only in the judge: the
+    judge decides a behaviour-graded function on its own run, and would pass a reference whose check in the
+    kernel fails.
+    """
+    problems = []
+    for cell in _graded_cells(nb):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                problems.append(f"graded cell {solutions.nbgrader_meta(cell)['grade_id']} fails in the notebook's "
+                                f"kernel: {output.get('ename')}: {output.get('evalue')}")
+                break
     return problems
 
 
