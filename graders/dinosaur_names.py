@@ -299,7 +299,7 @@ def _observe_loop(func, case):
         fail("train_char_rnn", case, str(failure).split("\n")[1].strip() + " (no callback was given)",
              "hint:   callback is optional: call it only `if callback is not None`")
     losses = samplers.number_list(losses, "iuf", "train_char_rnn", case, "numbers (one loss per iteration)",
-                      "optimize_fn returns (loss, gradients, a_last): unpack it and append the loss alone")
+                                  "optimize_fn returns (loss, gradients, a_last): unpack it and append the loss alone")
     leaves = {"optimize_calls": np.int64(len(spy.calls)), "losses": np.asarray(losses, dtype=float),
               **_columns(spy.calls, _CALLS), **_columns(seen, _CALLBACKS)}
     return Observation(case.name, leaves, changed)

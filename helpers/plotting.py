@@ -6,6 +6,7 @@ reference line, so a student can see at a glance what to notice.
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 
 def _axes(ax, figsize):
@@ -39,9 +40,14 @@ def bar_log_scale(values, threshold=None, title="", xlabel="", ax=None):
 
 
 def training_curve(steps, values, title="", xlabel="iteration", ylabel="loss (nats)", label=None, ax=None):
-    """Line plot of a training curve; call again with the same `ax` to overlay another curve."""
+    """Line plot of a training curve; call again with the same `ax` to overlay another curve.
+
+    Integer steps (iterations, epochs) get integer ticks only: a run of two epochs has no epoch 1.4.
+    """
     fig, ax = _axes(ax, (7, 4))
     ax.plot(steps, values, label=label)
+    if np.issubdtype(np.asarray(steps).dtype, np.integer):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title(title)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

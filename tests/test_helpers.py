@@ -188,3 +188,16 @@ def test_update_parameters_is_gradient_descent_in_place():
     same = parameters["Wax"]
     char_rnn.update_parameters(parameters, gradients, 0.25)
     assert same is parameters["Wax"] and np.allclose(same, 0.5)
+
+
+def test_a_training_curve_over_integer_steps_has_integer_ticks_only():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers import plotting
+
+    fig = plotting.training_curve(np.arange(1, 3), [2.0, 1.0], xlabel="epoch")
+    ticks = fig.axes[0].get_xticks()
+    assert len(ticks) >= 2 and np.array_equal(ticks, np.round(ticks))
+    fig = plotting.training_curve(np.linspace(0, 1, 5), [4.0, 3.0, 2.0, 1.5, 1.0], xlabel="seconds")
+    assert not np.array_equal(fig.axes[0].get_xticks(), np.round(fig.axes[0].get_xticks()))  # real steps keep theirs
