@@ -227,8 +227,7 @@ def _observation(func_name, case, model, layers, layer_names, outputs):
     another shape fails with its hint."""
     values = _run(model, case.data["inputs"], func_name, case, len(outputs))
     for (_, what, shape, hint), value in zip(outputs, values):
-        if value.shape != shape:
-            fail(func_name, case, f"{what} has shape {value.shape}, expected {shape}", f"hint:   {hint}")
+        behaviour.require_shape(func_name, case, what, value, shape, hint)
     held = {id(w) for w in model.weights}
     uses = {f"uses_{name}": all(id(w) in held for w in layers[name].weights) for name in layer_names}
     return Observation(case.name, {**{path: value for (path, *_), value in zip(outputs, values)},

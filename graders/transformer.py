@@ -33,6 +33,7 @@ import numpy as np
 
 from graders import behaviour, probe
 from graders.assignment import Assignment
+from graders.behaviour import require_shape
 from graders.messages import fail, type_name
 from graders.probe import Observation
 from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, table_cases
@@ -477,11 +478,6 @@ def _tensors(func_name, case, result, names, hint):
     return [_numpy(func_name, case, value, what) for value, what in zip(result, names)]
 
 
-def _check_shape(func_name, case, name, value, shape, hint):
-    if value.shape != tuple(shape):
-        fail(func_name, case, f"{name} has shape {value.shape}, expected {tuple(shape)}", f"hint:   {hint}")
-
-
 def _instance(func, func_name, case, args):
     """The Keras layer func(*args) makes (a class of the notebook), marked to build on its first call."""
     import keras
@@ -621,10 +617,10 @@ def _observe_sdpa(func, case):
     result, changed = behaviour.call_checked(func, SDPA_SPEC, case, case.args)
     output, weights = _tensors(SDPA_SPEC.name, case, result, SDPA_SPEC.output_names(), HINT_RETURN_PAIR)
     q, k, v, mask = case.args
-    _check_shape(SDPA_SPEC.name, case, "output", output, q.shape[:-1] + v.shape[-1:],
-                 "output = weights v: (..., T_q, d_v)")
-    _check_shape(SDPA_SPEC.name, case, "attention_weights", weights, q.shape[:-1] + k.shape[-2:-1],
-                 "one weight per query and key: (..., T_q, T_k)")
+    require_shape(SDPA_SPEC.name, case, "output", output, q.shape[:-1] + v.shape[-1:],
+                  "output = weights v: (..., T_q, d_v)")
+    require_shape(SDPA_SPEC.name, case, "attention_weights", weights, q.shape[:-1] + k.shape[-2:-1],
+                  "one weight per query and key: (..., T_q, T_k)")
     facts = {"rows_sum_to_one": bool(np.all(np.abs(weights.sum(axis=-1) - 1) <= ROW_SUM_TOL))}
     if mask is not None:
         blocked = np.broadcast_to(mask == attention.BLOCKED, weights.shape)
@@ -691,9 +687,9 @@ def _observe_mha(func, case):
         return _tensors(name, case, result, ("output", "attention_weights"), HINT_RETURN_PAIR)
 
     output, weights = _weighted_run(name, case, layer, run)
-    _check_shape(name, case, "output", output, (d["m"], d["T_q"], d["d_model"]), "the output is (m, T_q, d_model)")
-    _check_shape(name, case, "attention_weights", weights, (d["m"], d["num_heads"], d["T_q"], d["T_k"]),
-                 "the weights of every head: (m, num_heads, T_q, T_k)")
+    require_shape(name, case, "output", output, (d["m"], d["T_q"], d["d_model"]), "the output is (m, T_q, d_model)")
+    require_shape(name, case, "attention_weights", weights, (d["m"], d["num_heads"], d["T_q"], d["T_k"]),
+                  "the weights of every head: (m, num_heads, T_q, T_k)")
     return Observation(case.name, {"output": output, "attention_weights": weights, **behaviour.count_leaf(layer)})
 
 
@@ -773,7 +769,7 @@ def _observe_encoder_layer(func, case):
                       "the output")
 
     out = _weighted_run(name, case, layer, run)
-    _check_shape(name, case, "the output", out, x.shape, "the output has the shape of x, (m, T, d_model)")
+    require_shape(name, case, "the output", out, x.shape, "the output has the shape of x, (m, T, d_model)")
     real = mask[:, 0, :] == attention.MAY_ATTEND
     moved = run(False, _padding_changed(x, mask, np.random.default_rng(case.data["seed"])))
     facts = {**_dropout_facts(run, out), "padding_invariant": _same(moved[real], out[real])}
@@ -837,7 +833,7 @@ def _observe_encoder(func, case):
                       "the output")
 
     out = _weighted_run(name, case, layer, run)
-    _check_shape(name, case, "the output", out, ids.shape + (d["d_model"],), "the output is (m, T, d_model)")
+    require_shape(name, case, "the output", out, ids.shape + (d["d_model"],), "the output is (m, T, d_model)")
     real = mask[:, 0, :] == attention.MAY_ATTEND
     moved_ids = np.where(real, ids, (ids + 1) % d["vocab_size"]).astype(np.int32)  # other tokens where the padding is
     moved = run(False, moved_ids)
@@ -906,7 +902,7 @@ def _observe_decoder_layer(func, case):
 
     out = _weighted_run(name, case, layer, run)
     block1, block2 = returned["maps"]
-    _check_shape(name, case, "out3", out, x.shape, "out3 has the shape of x, (m, T_y, d_model)")
+    require_shape(name, case, "out3", out, x.shape, "out3 has the shape of x, (m, T_y, d_model)")
     shapes = {(d["m"], d["num_heads"], d["T_y"], d["T_y"]), (d["m"], d["num_heads"], d["T_y"], d["T_x"])}
     for label, value in (("attention block 1", block1), ("attention block 2", block2)):
         if value.shape not in shapes:
@@ -978,7 +974,7 @@ def _observe_decoder(func, case):
         return _numpy(name, case, result[0], "x")
 
     out = _weighted_run(name, case, layer, run)
-    _check_shape(name, case, "x", out, ids.shape + (d["d_model"],), "x is (m, T, d_model)")
+    require_shape(name, case, "x", out, ids.shape + (d["d_model"],), "x is (m, T, d_model)")
     keys = [f"decoder_layer{i}_block{b}" for i in range(1, d["num_layers"] + 1) for b in (1, 2)]
     if sorted(returned["maps"]) != sorted(keys):
         fail(name, case, f"the attention weights are keyed {sorted(returned['maps'])}, expected {keys}",
@@ -1056,8 +1052,8 @@ def _observe_transformer(func, case):
         return _numpy(name, case, _call(model, name, case, ((source, inputs),), {"training": training}), "the logits")
 
     out = _weighted_run(name, case, model, run)
-    _check_shape(name, case, "the logits", out, (d["m"], d["T_y"], d["n_outputs"]),
-                 "the logits are (m, T_y, n_outputs): one score per output token and step")
+    require_shape(name, case, "the logits", out, (d["m"], d["T_y"], d["n_outputs"]),
+                  "the logits are (m, T_y, n_outputs): one score per output token and step")
     longer = np.pad(encoder_ids, ((0, 0), (0, EXTRA_PADDING)), constant_values=d["pad_id"])
     facts = {"same_at_inference": _same(run(False), out), "causal": _causal(run, decoder_ids, out, case.data["seed"]),
              "padding_invariant": _same(run(False, source=longer), out)}
