@@ -999,3 +999,23 @@ def not_in_place_hint(names):
     """The hint for a known bug that updates copies of inputs the function must change in place (a spec's
     `mutates`): `names` ("W_in and W_out") came back unchanged."""
     return f"the caller's {names} did not change: update the arrays you were given in place, without copying them"
+
+
+# --------------------------------------------------------------------------- recorded inputs
+
+
+def recorded_cases(public, fixture, build):
+    """build_cases(suite, record) for GRADER.add of a function whose hidden inputs only `make references` makes
+    (the kit cannot build them without giving their answers away): the public cases public() -> [Case], built on
+    first use and kept; the hidden ones build(name, {path: array}) for each case the record holds under the
+    fixture name `fixture` (Record.fixtures), in its order."""
+    built = []
+
+    def build_cases(suite, record=None):
+        if suite != "public":
+            return [build(name, held) for name, held in record.fixtures(fixture).items()]
+        if not built:
+            built.extend(public())
+        return list(built)
+
+    return build_cases

@@ -41,7 +41,11 @@ GRADER = Assignment.of_module(__name__)
 N_CLASSES = ctc.N_CLASSES  # ten digits and the blank, as the recognizer of this notebook
 
 
-def _log_softmax(logits):
+def _log_posteriors(seed, T, scale=1.0, boosted=()):
+    """(T, N_CLASSES) log-softmax of random logits, as a network's output layer gives them: scale * N(0, 1) from a
+    generator of `seed`, the class boosted[t] of each of the first len(boosted) steps raised by DECODE_BOOST."""
+    logits = scale * np.random.default_rng(seed).standard_normal((T, N_CLASSES))
+    logits[np.arange(len(boosted)), boosted] += DECODE_BOOST
     shifted = logits - logits.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 
@@ -154,10 +158,9 @@ FORWARD_SPEC = FunctionSpec(
 
 
 def _forward_case(name, size):
-    logits = FORWARD_LOGIT_SCALE * np.random.default_rng(size["seed"]).standard_normal((size["T"], N_CLASSES))
     labels = np.array(size["labels"], dtype=np.int64)
     return Case(name, {"T": size["T"], "L": len(labels), "blank": size["blank"]},
-                (_log_softmax(logits), labels, size["blank"]))
+                (_log_posteriors(size["seed"], size["T"], FORWARD_LOGIT_SCALE), labels, size["blank"]))
 
 
 def _forward_facts(reachable, blank_states, pair_sums, loss):
@@ -197,10 +200,9 @@ def _observe_forward(func, case):
 
 
 def _expect_forward(case):
-    log_probs, labels, blank = case.args
     # the known bug of ignoring the argument, the blank taken as the last class, shows only where it is not
-    bugs = {} if blank == ctc.BLANK else {BLANK_HINT: _forward_oracle(log_probs, labels, ctc.BLANK)}
-    return _forward_oracle(log_probs, labels, blank), bugs
+    bugs = {} if case.dims["blank"] == ctc.BLANK else {BLANK_HINT: _forward_oracle(*case.args[:2], ctc.BLANK)}
+    return _forward_oracle(*case.args), bugs
 
 
 GRADER.add(FORWARD_SPEC, table_cases(FORWARD_SIZES, _forward_case), observe=_observe_forward, expect=_expect_forward)
@@ -227,9 +229,8 @@ DECODE_BOOST = 4.0
 
 def _decode_case(name, size):
     path = np.array(size["path"], dtype=np.int64)
-    logits = np.random.default_rng(size["seed"]).standard_normal((len(path) + size["padding"], N_CLASSES))
-    logits[np.arange(len(path)), path] += DECODE_BOOST
-    probs = np.exp(_log_softmax(logits))  # padding rows: noise, as a network's output on padding
+    # padding rows: noise, as a network's output on padding
+    probs = np.exp(_log_posteriors(size["seed"], len(path) + size["padding"], boosted=path))
     return Case(name, {"T": len(probs), "n_steps": len(path), "blank": size["blank"]},
                 (probs, len(path), size["blank"]))
 

@@ -95,3 +95,19 @@ def choice_check(path, items, unknown="a word that is not in the vocabulary"):
         return (problem, hint) if hint else problem
 
     return check
+
+
+def plant_question(rng, E, question, candidates, input_hint):
+    """A question and its candidate answers planted into E by plant_words (in place, at distinct random rows drawn
+    from rng, the question's vectors first): ((word_to_index, index_to_word, E), the question's words, the right
+    answer's word, {word: hint of the known bug that answers it}).
+
+    question : the vectors of the question's words, e.g. (e_a, e_b, e_c) of a : b :: c : ?
+    candidates : ((vector, hint or None), ...), the right answer first; a hint names the known bug that answers
+                 that word (None: no known bug does)
+    input_hint : the hint of the known bug that answers one of the question's own words
+    """
+    word_to_index, index_to_word, names = plant_words(rng, E, [*question, *(vector for vector, _ in candidates)])
+    asked, answers = tuple(names[:len(question)]), names[len(question):]
+    bug_hints = {word: hint for word, (_, hint) in zip(answers, candidates) if hint}
+    return (word_to_index, index_to_word, E), asked, answers[0], bug_hints | dict.fromkeys(asked, input_hint)

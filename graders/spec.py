@@ -125,3 +125,8 @@ def table_cases(table, build):
         return [build(name, entry) for name, entry in table[suite].items()]
 
     return build_cases
+
+
+def spread_table_cases(table, build):
+    """table_cases for a builder that takes an entry's fields as its own arguments: build(name, *entry)."""
+    return table_cases(table, lambda name, entry: build(name, *entry))

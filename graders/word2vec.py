@@ -30,7 +30,7 @@ from graders.behaviour import expected_facts, expected_generator_facts, fact_lea
 from graders.compare import outside_band
 from graders.messages import fail, fmt_number, type_name
 from graders.probe import Observation, guarded
-from graders.spec import Case, FunctionSpec, Output, Property, table_cases
+from graders.spec import Case, FunctionSpec, Output, Property, spread_table_cases
 
 GRADER = Assignment.of_module(__name__)
 
@@ -399,13 +399,11 @@ _STEP_CASES = {
 }
 
 
-def _step_case(name, entry):
-    vocab_size, emb_dim, lr, seed, pairs = entry
+def _step_case(name, vocab_size, emb_dim, lr, seed, pairs):
     pairs = np.array(pairs, dtype=np.int64)  # (m, 2 + K)
     W_in, W_out = _normal_arrays(seed, (vocab_size, emb_dim), (vocab_size, emb_dim))
-    dims = {"vocab_size": vocab_size, "emb_dim": emb_dim, "m": len(pairs), "K": pairs.shape[1] - 2,
-            "learning_rate": lr}
-    return Case(name, dims, (W_in, W_out, pairs[:, 0], pairs[:, 1], pairs[:, 2:], lr))
+    return Case(name, {"vocab_size": vocab_size, "emb_dim": emb_dim, "m": len(pairs), "K": pairs.shape[1] - 2,
+                       "learning_rate": lr}, (W_in, W_out, pairs[:, 0], pairs[:, 1], pairs[:, 2:], lr))
 
 
 SGNS_STEP = FunctionSpec(
@@ -428,7 +426,7 @@ SGNS_STEP = FunctionSpec(
     default_hint="look up W_in[targets], W_out[contexts], W_out[negatives]; call sgns_loss; then np.subtract.at "
                  "each matrix at the same indices with learning_rate * gradient",
 )
-GRADER.add(SGNS_STEP, table_cases(_STEP_CASES, _step_case))
+GRADER.add(SGNS_STEP, spread_table_cases(_STEP_CASES, _step_case))
 
 
 # --------------------------------------------------------------------------- cbow_loss

@@ -30,8 +30,6 @@ Mikolov, Yih & Zweig (2013), "Linguistic Regularities in Continuous Space Word
 Representations" (the vector offset method for analogies).
 """
 
-import functools
-
 import numpy as np
 
 from graders import behaviour, planted, records
@@ -140,22 +138,17 @@ ANALOGY_HINTS = (HINT_NOT_EXCLUDED, HINT_ZERO_EXCLUDED, HINT_DOT, HINT_EUCLIDEAN
 
 
 def planted_vocabulary(kind, vocab_size, emb_dim, seed):
-    """A random vocabulary with the words of PLANTED_KINDS[kind] planted at random rows around a question.
-
-    Returns ((word_to_index, index_to_word, E), question (a, b, c), answer, {word: hint of the bug that returns it}).
-    """
+    """A random vocabulary with the words of PLANTED_KINDS[kind] planted at random rows around a question; returns
+    ((word_to_index, index_to_word, E), question (a, b, c), answer, {word: hint of the bug that returns it})."""
     rng = np.random.default_rng(seed)
     E = planted.random_embeddings(rng, vocab_size, emb_dim)
     a, c = unit_vector(rng.standard_normal(emb_dim)), unit_vector(rng.standard_normal(emb_dim))
     step, input_hint, plants = PLANTED_KINDS[kind]
     b = a + step * unit_vector(rng.standard_normal(emb_dim)) if step else unit_vector(rng.standard_normal(emb_dim))
     directions = {"target": b - a + c, "reversed": a - b + c, "offset": b - a}
-    words = [(np.linalg.norm(directions["target"]) if length is None else length)
-             * vector_at_angle(directions[toward], cosine, rng) for toward, cosine, length, _ in plants]
-    word_to_index, index_to_word, names = planted.plant_words(rng, E, [a, b, c, *words])
-    bug_hints = {name: hint for name, (*_, hint) in zip(names[3:], plants) if hint}
-    question = tuple(names[:3])
-    return (word_to_index, index_to_word, E), question, names[3], bug_hints | dict.fromkeys(question, input_hint)
+    candidates = [((np.linalg.norm(directions["target"]) if length is None else length)
+                   * vector_at_angle(directions[toward], cosine, rng), hint) for toward, cosine, length, hint in plants]
+    return planted.plant_question(rng, E, (a, b, c), candidates, input_hint)
 
 
 def glove_question(a, b, c, answer, top_n):
@@ -163,12 +156,11 @@ def glove_question(a, b, c, answer, top_n):
     return tuple(embeddings.load_glove(top_n)), (a, b, c), answer, dict.fromkeys((a, b, c), HINT_NOT_EXCLUDED)
 
 
-def _analogy_case(name, kind, vocabulary, question, answer=None, bug_hints=None):
-    """A complete_analogy case; with no answer and no bug hints, a hidden case as the student's kernel builds it."""
+def _analogy_case(name, kind, vocabulary, question, answer, bug_hints):
+    """A complete_analogy case; with answer None and no bug hints, a hidden case as the student's kernel builds it."""
     E = vocabulary[2]
     dims = {"question": "{} : {} :: {} : ?".format(*question), "vocab_size": E.shape[0], "emb_dim": E.shape[1]}
-    return Case(name, dims, (*question, *vocabulary),
-                data={"answer": answer, "bug_hints": bug_hints or {}, "kind": kind})
+    return Case(name, dims, (*question, *vocabulary), data={"answer": answer, "bug_hints": bug_hints, "kind": kind})
 
 
 def analogy_records(name, kind, vocabulary, question, answer, bug_hints, top_n=0):
@@ -199,18 +191,11 @@ def _recorded_analogy_case(name, held):
                          word[held["answer"]] if "answer" in held else None, bug_hints)
 
 
-@functools.lru_cache(maxsize=None)
 def _public_analogy_cases():
     planted = [_analogy_case(name, kind, *planted_vocabulary(kind, *sizes))
                for name, (kind, *sizes) in _PLANTED.items()]
     glove = [_analogy_case(name, "glove", *glove_question(*question)) for name, question in GLOVE_QUESTIONS.items()]
-    return tuple(planted + glove)
-
-
-def _analogy_cases(suite, record):
-    """The public cases (built once), or the hidden ones from the arrays the record holds for them."""
-    return list(_public_analogy_cases()) if suite == "public" else [
-        _recorded_analogy_case(name, held) for name, held in record.fixtures(ANALOGY_FIXTURE).items()]
+    return planted + glove
 
 
 def _observe_analogy(func, case):
@@ -228,7 +213,9 @@ ANALOGY = FunctionSpec(
                 Property("scores the vocabulary without a Python loop over its words",
                          behaviour.no_loop_check(MAX_PYTHON_LINES, "vocab_size", "words"), HINT_LOOP)),
 )
-GRADER.add(ANALOGY, _analogy_cases, observe=_observe_analogy, expect=behaviour.judged_by_properties)
+# the public cases are built once; the hidden ones from the arrays the record holds for them
+GRADER.add(ANALOGY, behaviour.recorded_cases(_public_analogy_cases, ANALOGY_FIXTURE, _recorded_analogy_case),
+           observe=_observe_analogy, expect=behaviour.judged_by_properties)
 
 
 # --------------------------------------------------------------------------- neutralize

@@ -5,7 +5,7 @@ import pytest
 
 from graders import behaviour, planted, probe, samplers
 from graders.messages import CheckFailure
-from graders.spec import Case, FunctionSpec, Output
+from graders.spec import Case, FunctionSpec, Output, spread_table_cases
 
 CASE = Case("tiny", {"n_x": 3, "n_a": 2})
 
@@ -629,3 +629,45 @@ def test_a_chosen_item_is_observed_by_position_and_checked_against_the_answer():
     assert check({"answer": np.int64(1)}, case) is None
     assert check({"answer": np.int64(0)}, case) == ("returned 'cat', expected 'dog'", "the cat bug")
     assert check({"answer": np.int64(-1)}, case) == "returned a word that is not in the vocabulary, expected 'dog'"
+
+
+def test_a_planted_question_names_its_answer_and_the_bug_behind_each_word():
+    rng = np.random.default_rng(1)
+    E = planted.random_embeddings(rng, 40, 6)
+    question = [np.full(6, float(k)) for k in (1, 2, 3)]
+    candidates = [(np.full(6, 7.0), None), (np.full(6, -7.0), "the reversed bug"), (np.full(6, 8.0), None)]
+    (word_to_index, index_to_word, same_E), asked, answer, bug_hints = planted.plant_question(
+        rng, E, question, candidates, "the input bug")
+    assert same_E is E and len(asked) == 3 and len(set(asked) | {answer}) == 4
+    assert [E[word_to_index[w]][0] for w in (*asked, answer)] == [1.0, 2.0, 3.0, 7.0]
+    reversed_word = index_to_word[int(np.flatnonzero(E[:, 0] == -7.0)[0])]
+    assert bug_hints == {reversed_word: "the reversed bug", **dict.fromkeys(asked, "the input bug")}
+    assert list(bug_hints)[0] == reversed_word  # the candidates' bugs first, then the question's words
+
+
+# --------------------------------------------------------------------------- case tables of tuples (spec), recorded inputs
+
+
+def test_spread_table_cases_pass_each_entry_as_arguments_in_table_order():
+    table = {"public": {"b": (2, "x"), "a": (1, "y")}, "hidden": {"c": (3, "z")}}
+    build_cases = spread_table_cases(table, lambda name, n, s: Case(name, {"n": n}, (s * n,)))
+    assert [(c.name, c.dims["n"], c.args) for c in build_cases("public")] == [("b", 2, ("xx",)), ("a", 1, ("y",))]
+    assert [c.args for c in build_cases("hidden", record=object())] == [("zzz",)]
+
+
+def test_recorded_cases_build_the_public_ones_once_and_the_hidden_ones_from_the_record():
+    from graders import records
+
+    built = []
+
+    def public():
+        built.append(1)
+        return [Case("p", {})]
+
+    build_cases = behaviour.recorded_cases(public, "q", lambda name, held: Case(name, {}, (int(held["n"]),)))
+    first, again = build_cases("public"), build_cases("public", record=None)
+    assert [c.name for c in first] == ["p"] and first[0] is again[0] and first is not again and built == [1]
+    record = records.Record({records.fixture_key("q", "b", "n"): np.int64(2), records.fixture_key("q", "a", "n"): 1,
+                             records.fixture_key("other", "c", "n"): 3})
+    assert [(c.name, c.args) for c in build_cases("hidden", record)] == [("a", (1,)), ("b", (2,))]
+    assert build_cases("hidden", records.Record({})) == [] and built == [1]
