@@ -38,15 +38,16 @@ import numpy as np
 
 from graders import behaviour
 from graders.assignment import Assignment
-from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, table_cases
+from graders.spec import FLOAT32_ATOL, Case, FunctionSpec, Output, spread_table_cases, table_cases
 from helpers import minilm
+from helpers.qa import MODEL_INPUTS
 
 GRADER = Assignment.of_module(__name__)
 
 CLS_POSITION = 0  # the start/end label of a window that does not hold the whole answer
 NOT_IN_CONTEXT = -1  # the offsets of a token that is not part of the context (question, [CLS], [SEP], padding)
-FEATURE_FIELDS = ("input_ids", "token_type_ids", "attention_mask", "offsets", "example_index", "start_positions",
-                  "end_positions")
+# the features dict the notebook's given code (helpers.qa) reads: the model inputs, then the context offsets, labels
+FEATURE_FIELDS = MODEL_INPUTS + ("offsets", "example_index", "start_positions", "end_positions")
 
 # the MiniLM fast tokenizer the cases of prepare_features pass, loaded once per process; the probe deep-copies a
 # case's arguments, so every call gets a fresh copy
@@ -84,8 +85,7 @@ FEATURE_CASES = {  # case: (max_length, stride, [(question, context, answer: its
 }
 
 
-def _feature_case(name, entry):
-    max_length, stride, qa = entry
+def _feature_case(name, max_length, stride, qa):
     questions, contexts, texts = map(list, zip(*qa))
     windows = {"max_length": max_length, "stride": stride}
     return Case(name, {"questions": len(questions)} | windows,
@@ -113,7 +113,7 @@ GRADER.add(FunctionSpec(
     default_hint="tokenize with truncation='only_second', max_length, stride, return_overflowing_tokens=True, "
                  "return_offsets_mapping=True, padding='max_length'; then per window: offsets outside the context "
                  "-1, and the start/end tokens of the answer when the window holds all of it, else 0 and 0",
-), table_cases(FEATURE_CASES, _feature_case))
+), spread_table_cases(FEATURE_CASES, _feature_case))
 
 
 # --------------------------------------------------------------------------- span_logits
@@ -229,8 +229,7 @@ def synthetic_windows(context_tokens, question_tokens, seq_len, stride, rng):
     return np.array(offsets), np.array(example_index, dtype=np.int64)
 
 
-def _decode_case(name, entry):
-    context_tokens, question_tokens, seq_len, stride, max_answer_length, seed = entry
+def _decode_case(name, context_tokens, question_tokens, seq_len, stride, max_answer_length, seed):
     rng = np.random.default_rng(seed)
     offsets, example_index = synthetic_windows(context_tokens, question_tokens, seq_len, stride, rng)
     start_logits, end_logits = rng.standard_normal((2, len(example_index), seq_len)) * 2.0
@@ -260,7 +259,7 @@ GRADER.add(FunctionSpec(
     default_hint="per window f: score[s, e] = start_logits[f, s] + end_logits[f, e] for context tokens s <= e "
                  "with e - s + 1 <= max_answer_length; per question keep the best over its windows and return "
                  "(offsets[f, s, 0], offsets[f, e, 1]) and that score",
-), table_cases(DECODE_SIZES, _decode_case))
+), spread_table_cases(DECODE_SIZES, _decode_case))
 
 
 # --------------------------------------------------------------------------- exact_match_and_f1

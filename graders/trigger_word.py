@@ -32,7 +32,7 @@ from graders import behaviour, probe
 from graders.assignment import Assignment
 from graders.messages import fail, type_name
 from graders.probe import Observation
-from graders.spec import Case, FunctionSpec, Output, table_cases
+from graders.spec import Case, FunctionSpec, Output, spread_table_cases, table_cases
 from helpers import audio
 from helpers.trigger_detector import LABEL_STEPS, MAX_TRIES, RECEPTIVE_SAMPLES, SAMPLES_PER_STEP, first_hearing_step
 
@@ -227,36 +227,36 @@ GRADER.add(INSERT_SPEC, _insert_cases, observe=_observe_insert, expect=_expect_i
 
 # --------------------------------------------------------------------------- insert_ones
 
-# each case: label steps T_y, samples_per_step, receptive_samples (the detector's, or others), the ends of triggers
-# already labelled, the segment_end to insert. With the detector's steps (640 apart, 2640 heard) step j hears
-# samples 640 j .. 640 j + 2639, so the first step that has heard sample e is (e - 2640) // 640 + 1, or 0 below 2640.
+# each case: the ends of triggers already labelled, then its dims: label steps T_y, samples_per_step,
+# receptive_samples (the detector's, or others), the segment_end to insert. With the detector's steps (640 apart,
+# 2640 heard) step j hears samples 640 j .. 640 j + 2639, so the first step that has heard sample e is
+# (e - 2640) // 640 + 1, or 0 below 2640.
 DETECTOR_STEPS = dict(T_y=audio.T_Y, samples_per_step=SAMPLES_PER_STEP, receptive_samples=RECEPTIVE_SAMPLES)
 _ONES_SIZES = {
     "public": {
         # first step 201, not 205 (the end's own step + 1): 200.56 rounds up
-        "one_trigger": dict(DETECTOR_STEPS, earlier=[], segment_end=131_000),
+        "one_trigger": ([], dict(DETECTOR_STEPS, segment_end=131_000)),
         # 98_000 = 640 * 149 + 2640: one sample past step 149's field, so step 150 is the first to hear it
-        "second_trigger": dict(DETECTOR_STEPS, earlier=[20_000], segment_end=98_000),
+        "second_trigger": ([20_000], dict(DETECTOR_STEPS, segment_end=98_000)),
     },
     "hidden": {
         # steps 240 .. 245: cut at T_y
-        "ends_near_the_end": dict(DETECTOR_STEPS, earlier=[50_000], segment_end=156_000),
-        "ends_after_the_last_step": dict(DETECTOR_STEPS, earlier=[], segment_end=159_999),  # no step hears it: no ones
+        "ends_near_the_end": ([50_000], dict(DETECTOR_STEPS, segment_end=156_000)),
+        "ends_after_the_last_step": ([], dict(DETECTOR_STEPS, segment_end=159_999)),  # no step hears it: no ones
         # steps 13 .. 22
-        "other_steps": dict(T_y=40, samples_per_step=75, receptive_samples=300, earlier=[400], segment_end=1_234),
-        "ends_at_the_first_sample": dict(DETECTOR_STEPS, earlier=[], segment_end=0),  # step 0 hears it: steps 0 .. 9
+        "other_steps": ([400], dict(T_y=40, samples_per_step=75, receptive_samples=300, segment_end=1_234)),
+        "ends_at_the_first_sample": ([], dict(DETECTOR_STEPS, segment_end=0)),  # step 0 hears it: steps 0 .. 9
     },
 }
 
 
-def _ones_case(name, size):
+def _ones_case(name, earlier, dims):
     """y holds the windows of the earlier triggers, from helpers.trigger_detector's first_hearing_step (given code)."""
-    y = np.zeros((1, size["T_y"]))
-    for end in size["earlier"]:
-        first = first_hearing_step(end, size["samples_per_step"], size["receptive_samples"])
+    y = np.zeros((1, dims["T_y"]))
+    for end in earlier:
+        first = first_hearing_step(end, dims["samples_per_step"], dims["receptive_samples"])
         y[0, first:first + LABEL_STEPS] = 1.0
-    dims = {k: v for k, v in size.items() if k != "earlier"}
-    return Case(name, dims, (y, size["segment_end"], size["samples_per_step"], size["receptive_samples"]))
+    return Case(name, dims, (y, dims["segment_end"], dims["samples_per_step"], dims["receptive_samples"]))
 
 
 _LAST_UNHEARD = "(segment_end - receptive_samples) // samples_per_step"  # the last step that has not heard the end
@@ -293,7 +293,7 @@ GRADER.add(FunctionSpec(
     },
     default_hint=f"the first step that has heard segment_end is {_FIRST_STEP}; return a copy of y with ones from "
                  "that step to LABEL_STEPS - 1 steps after it (slicing stops at T_y by itself)",
-), table_cases(_ONES_SIZES, _ones_case))
+), spread_table_cases(_ONES_SIZES, _ones_case))
 
 # --------------------------------------------------------------------------- create_training_example
 
