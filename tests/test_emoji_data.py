@@ -56,15 +56,32 @@ def test_every_word_is_in_glove(emoji5):
     assert not missing, sorted(missing)
 
 
-def test_the_builder_reproduces_the_files(emoji5):
-    """datasets/emoji/build_emoji5.py writes exactly the rows the files hold (same split, same order)."""
+@pytest.fixture(scope="module")
+def builder():
+    """datasets/emoji/build_emoji5.py, imported as a module."""
     path = data.data_dir() / "emoji" / "build_emoji5.py"
     spec = importlib.util.spec_from_file_location("build_emoji5", path)
-    builder = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(builder)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_builder_reproduces_the_files(emoji5, builder):
+    """datasets/emoji/build_emoji5.py writes exactly the rows the files hold (same split, same order)."""
     for split, rows in builder.split().items():
         sentences, labels = emoji5[split]
         assert [text for text, _ in rows] == sentences and [label for _, label in rows] == labels.tolist()
+
+
+def test_the_second_batch_is_training_only_and_far_from_dev_and_test(emoji5, builder):
+    """The later-written sentences sit in train only, each class has its count, and none shares half its words."""
+    second = {text: label for label, block in enumerate(builder.MORE_TRAIN) for text in builder.sentences(block)}
+    assert Counter(second.values()) == {label: builder.SECOND_BATCH_PER_CLASS for label in range(emoji.N_CLASSES)}
+    sentences, labels = emoji5["train"]
+    train = dict(zip(sentences, labels.tolist()))
+    assert all(train.get(text) == label for text, label in second.items())
+    assert not builder.too_close_to_held_out(builder.split())
+    assert builder.jaccard("we won the game", "we lost the game") == 3 / 5  # shared {we, the, game} of 5 distinct
 
 
 def test_goemotions_holds_three_classes_with_the_documented_counts():

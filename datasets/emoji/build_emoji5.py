@@ -19,6 +19,16 @@ Each class is split on its own with a fixed seed (TEST_PER_CLASS sentences to
 the test set, DEV_PER_CLASS to the dev set for choosing settings, the rest to
 training), so every split is balanced; rows are then shuffled.
 
+A second batch of sentences (the *_MORE blocks, SECOND_BATCH_PER_CLASS per
+class) goes to training only. It was written later, when a learning curve of
+V2 (5-fold cross-validation on train + dev, trained on half, three quarters
+and all of each training fold) still rose by about 3 points from three
+quarters to all. It was written without reading the existing sentences, and
+every sentence that shares half its distinct words or more with a dev or test
+sentence (Jaccard index >= HELD_OUT_OVERLAP), or repeats a training sentence,
+was dropped before it was added, so the dev and test splits stay as unseen as
+before; they are unchanged, row for row.
+
 Usage (from the repository root): python datasets/emoji/build_emoji5.py
 then update datasets/SHA256SUMS. tests/test_emoji_data.py checks the result.
 """
@@ -31,6 +41,9 @@ import numpy as np
 SEED = 7
 TEST_PER_CLASS = 25
 DEV_PER_CLASS = 15
+SECOND_BATCH_PER_CLASS = 55
+HELD_OUT_OVERLAP = 0.5  # a second-batch sentence must share less than this (Jaccard) with every dev/test one
+SECOND_BATCH_SEED = 8  # shuffles training after the second batch joins it (the first split keeps SEED's draws)
 FOLDER = Path(__file__).resolve().parent
 
 HEART = """
@@ -598,7 +611,303 @@ can i have some more rice
 i ate a big lunch
 """
 
+HEART_MORE = """
+my grandmother always hugs me when i visit
+i miss you every single night
+she held my hand during the whole movie
+our dog sleeps at the foot of my bed
+he proposed to her on the beach
+we cuddled on the couch all evening
+i adore my little brother
+my best friend always has my back
+she kissed the baby on the forehead
+i think about you all the time
+the cat curled up in my lap
+they held each other tightly at the airport
+i will always be there for you
+mom tucked the kids into bed with a kiss
+he brought her flowers just because
+we have been together since high school
+i am so lucky to have you in my life
+my husband is my best friend
+she whispered sweet words in his ear
+i treasure every moment with my family
+grandpa calls me every sunday to say hello
+my puppy licks my face every morning
+you are the one for me
+we danced slowly under the moonlight
+she is my soulmate
+my daughter gave me a big hug
+we take care of each other
+he cannot stop thinking about her
+i fell for him the moment we met
+my aunt always sends me warm notes
+darling you are beautiful
+they renewed their wedding vows last spring
+she called just to check on me
+he missed his girlfriend while he was abroad
+we hold hands on our evening walks
+the old couple still flirts with each other
+i cherish our friendship
+my sister and i share everything
+he sang a song for his sweetheart
+she adores the kittens she rescued
+our kids are the light of our lives
+i am crazy about him
+honey i am thinking of you
+i hugged my dad goodbye at the station
+we spent our anniversary watching the stars
+nothing will ever change how i feel about you
+i do not want to spend a day without you
+we cooked dinner together and i adore him
+i never get tired of being with you
+he watched the whole match just to sit beside her
+no one could ever replace you in my heart
+i do not care about the food as long as you are with me
+i will not stop loving you even when we fight
+she is not just my sister she is my best friend
+my cat purrs whenever i pet her
+"""
+
+
+BASEBALL_MORE = """
+he hit a home run in the last inning
+she swims laps before work
+the pitcher threw a perfect strike
+we play soccer every saturday morning
+my brother is training for a marathon
+the coach made us run extra sprints
+the stadium was full of cheering fans
+she scored two goals in the second half
+they practice tennis on the weekends
+the quarterback threw a long pass
+he is the fastest runner on the track team
+the referee blew the whistle
+we went cycling along the river
+my son plays shortstop for his school
+the hockey season starts next week
+the goalkeeper made an amazing save
+i joined a basketball league
+she does yoga every morning
+the players stretched before kickoff
+he dribbled past three defenders
+the umpire called him out at first base
+we watched the world cup final on television
+my legs are sore from the long hike
+the boxer landed a heavy punch
+let us play catch in the yard
+he signed a contract with a professional club
+the golf tournament was broadcast live
+i am going to the ballpark tonight
+our volleyball team travels to the finals
+they wore their jerseys to the playoffs
+i do push ups and sit ups every night
+the race starts at dawn
+he wrestles for his college
+the fans chanted the name of the striker
+we skated on the frozen pond
+the score was tied in the ninth
+i bought a new glove and bat
+she is captain of the rugby team
+the game went to extra innings
+my dad coaches little league
+the sprinters lined up at the start
+he trains at the pool every afternoon
+the league announced the new schedule
+i climbed the rock wall at the gym
+we rowed across the lake in the regatta
+the team drafted a young pitcher
+she jogs around the park after school
+the match ended in a draw
+they warmed up with some laps
+the home team took the lead in the third quarter
+i want to try out for the team
+the game is on tonight
+we did not lose a single match all season
+after dinner we went to the batting cages
+he never misses a workout
+"""
+
+
+SMILE_MORE = """
+i passed my driving test
+we laughed until our stomachs hurt
+my sister got the job she wanted
+she smiled all day after the good news
+we are throwing a party tonight
+the kids giggled at the funny clown
+finally it is friday
+i am so glad you came
+he told the funniest joke
+my exam results were great
+the sun is shining and i feel great
+we celebrated her promotion
+i got a raise at work
+this puppy video made me laugh
+i am in such a good mood today
+we had a blast at the concert
+my flight was not cancelled after all
+she graduated with honors
+the weekend was so much fun
+they cheered when the results came in
+the baby laughed for the first time
+we finally finished the project
+our friends threw me a surprise party
+that comedy show was hilarious
+i found my lost keys what a relief
+he is grinning from ear to ear
+the doctor said i am healthy
+school is out for summer
+i got tickets to the show
+we won a free trip to the beach
+she could not stop smiling
+my friend made me laugh so hard
+the test was easier than i expected
+good things keep happening to me
+i am thrilled about the news
+we had a great time at the fair
+my brother got into his dream school
+life is good
+i cannot stop grinning
+the rain stopped just in time for the parade
+everyone at the office was cheerful today
+my plants finally bloomed
+she is beaming with joy
+this is wonderful news
+the fireworks were amazing
+i feel lucky today
+he laughed at my silly story
+i am not worried anymore everything is fine
+i laughed so hard at the silly team mascot
+the quiz was not hard at all and i got every answer right
+we burned the dinner but laughed about it all night
+there is no homework this week
+i never expected such great news
+the scan showed nothing wrong and i am relieved
+i do not have to work tomorrow
+"""
+
+
+DISAPPOINTED_MORE = """
+my flight got cancelled
+i lost my job today
+it rained all through our vacation
+she broke up with me
+the concert was sold out
+we missed the last train home
+i regret saying those words
+the results were worse than i feared
+everything is going wrong this week
+i am tired of being ignored
+my plans fell apart
+my grades dropped this semester
+the trip was a total waste
+i cried myself to sleep
+our dog ran away
+they rejected my application
+i feel empty inside
+he ignored all my calls
+i was let down again
+everyone left without saying goodbye
+the boss scrapped my project
+i wish things had been different
+the weather ruined our picnic
+it was a terrible day
+my best friend lied to me
+someone else got the promotion instead of me
+the package got lost in the mail
+we lost the house
+i spend every evening by myself
+this is the worst news
+i made a huge mistake
+my hard work was for nothing
+the shop was closed when we got there
+my laptop crashed and i lost everything
+she stood me up on our first date
+i feel gloomy and tired
+the tickets were too expensive so we stayed home
+our trip was called off
+he is depressed about his divorce
+i studied hard but still failed
+the news made me cry
+my wallet was stolen
+i waited for hours and then they closed
+nobody remembered my name
+things keep going wrong
+the holiday was a disappointment
+our team got beaten badly again and i feel awful
+i could not stop crying at the funeral
+the cake i baked for the party collapsed and i felt awful
+the trip was not worth it at all
+i never got a chance to say sorry
+my friends did not invite me
+the coach cut me from the team and i feel terrible
+nobody ate the dinner i cooked and it hurt
+i tried my best but it was not enough
+"""
+
+
+FORK_AND_KNIFE_MORE = """
+she baked fresh bread this morning
+we had pancakes for breakfast
+my dad grills the best burgers
+i want a cup of coffee
+the restaurant serves great sushi
+he chopped onions for the stew
+we need eggs and milk from the store
+i drank a glass of orange juice
+she ordered a salad with chicken
+we shared a bowl of noodles
+grandma makes amazing apple pie
+i had cereal for dinner
+the steak was juicy and tender
+they opened a new bakery downtown
+i love spicy tacos
+we went grocery shopping after work
+the chef prepared a special menu
+he ate three slices of cake
+i am craving ice cream
+the kids ate their vegetables
+we roasted a chicken for sunday dinner
+she drinks tea every afternoon
+i packed a sandwich for lunch
+we tried the new diner on main street
+the fruit at the market looked fresh
+he makes his own sauce
+dinner will be served at seven
+i put too much sugar in my coffee
+she is a great cook
+the cookies smell delicious
+we ate rice and beans
+i had a burger and fries
+the buffet had so many choices
+my mom is frying fish
+pour me some water please
+the cheese was sharp and creamy
+i skipped breakfast and i am hungry
+we split a dessert
+he is boiling potatoes
+the bakery sells warm croissants
+we had a barbecue in the backyard
+she peeled the oranges
+i ordered takeout
+our fridge is empty we need groceries
+the meal was not too salty this time
+i do not eat meat so i ordered the salad
+we ate hot dogs and peanuts at the ballpark
+no dessert until you finish your dinner
+i cannot cook without garlic
+my uncle eats three meals a day
+i love the noodles at that place
+my sister cooked us a huge feast
+do not forget to buy bread and butter
+after practice the whole team ate spaghetti
+nothing beats a hot bowl of soup
+"""
+
+
 CLASSES = (HEART, BASEBALL, SMILE, DISAPPOINTED, FORK_AND_KNIFE)  # label = position
+MORE_TRAIN = (HEART_MORE, BASEBALL_MORE, SMILE_MORE, DISAPPOINTED_MORE, FORK_AND_KNIFE_MORE)  # training only
 
 
 def sentences(block):
@@ -606,7 +915,10 @@ def sentences(block):
 
 
 def split(seed=SEED, test_per_class=TEST_PER_CLASS, dev_per_class=DEV_PER_CLASS):
-    """{"train": [(text, label)], "dev": [...], "test": [...]}: each class split on its own, rows shuffled."""
+    """{"train": [(text, label)], "dev": [...], "test": [...]}: each class split on its own, rows shuffled.
+
+    The second batch (MORE_TRAIN) joins training after the first split is drawn, so it changes no dev or test row.
+    """
     rng = np.random.default_rng(seed)
     rows = {"train": [], "dev": [], "test": []}
     for label, block in enumerate(CLASSES):
@@ -616,19 +928,39 @@ def split(seed=SEED, test_per_class=TEST_PER_CLASS, dev_per_class=DEV_PER_CLASS)
         rows["test"] += [(texts[i], label) for i in order[:test_per_class]]
         rows["dev"] += [(texts[i], label) for i in order[test_per_class:first_train]]
         rows["train"] += [(texts[i], label) for i in order[first_train:]]
-    return {name: [part[i] for i in rng.permutation(len(part))] for name, part in rows.items()}
+    shuffled = {name: [part[i] for i in rng.permutation(len(part))] for name, part in rows.items()}
+    train = shuffled["train"] + [(text, label) for label, block in enumerate(MORE_TRAIN) for text in sentences(block)]
+    shuffled["train"] = [train[i] for i in np.random.default_rng(SECOND_BATCH_SEED).permutation(len(train))]
+    return shuffled
+
+
+def jaccard(text_a, text_b):
+    """Shared distinct words over all distinct words of two sentences, in [0, 1]."""
+    a, b = set(text_a.split()), set(text_b.split())
+    return len(a & b) / len(a | b)
+
+
+def too_close_to_held_out(rows):
+    """The second-batch sentences that share HELD_OUT_OVERLAP or more (Jaccard) with a dev or test sentence."""
+    held_out = [text for name in ("dev", "test") for text, _ in rows[name]]
+    return [text for block in MORE_TRAIN for text in sentences(block)
+            if max(jaccard(text, other) for other in held_out) >= HELD_OUT_OVERLAP]
 
 
 def main():
-    counts = {len(sentences(block)) for block in CLASSES}
-    if len(counts) != 1:
-        raise SystemExit(f"classes differ in size: {[len(sentences(b)) for b in CLASSES]}")
-    for name, rows in split().items():
+    for blocks, size in ((CLASSES, None), (MORE_TRAIN, SECOND_BATCH_PER_CLASS)):
+        sizes = [len(sentences(block)) for block in blocks]
+        if len(set(sizes)) != 1 or size not in (None, sizes[0]):
+            raise SystemExit(f"classes differ in size or miss their count ({size}): {sizes}")
+    rows = split()
+    if close := too_close_to_held_out(rows):
+        raise SystemExit(f"second-batch sentences too close to a dev or test sentence: {close}")
+    for name, part in rows.items():
         with open(FOLDER / f"emoji5_{name}.csv", "w", newline="", encoding="utf-8") as f:
             writer = csv.writer(f, lineterminator="\n")
             writer.writerow(["text", "label"])
-            writer.writerows(rows)
-        print(f"emoji5_{name}.csv: {len(rows)} rows")
+            writer.writerows(part)
+        print(f"emoji5_{name}.csv: {len(part)} rows")
 
 
 if __name__ == "__main__":
